@@ -1,0 +1,1 @@
+"""minnet: neural networks from scratch in numpy."""
