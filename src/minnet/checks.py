@@ -1,0 +1,72 @@
+"""Input checks shared by the model, the losses and the optimizers.
+
+They run once per call of ``fit``, ``evaluate`` or ``predict`` (never per batch), and turn
+data that would give a silently wrong answer into an error that says what to do.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import ConfigError, LabelError, NonFiniteError, ShapeError
+
+
+def as_float_array(values, name: str, dtype) -> np.ndarray:
+    """Return ``values`` as a finite, non-empty float array of ``dtype``."""
+    array = np.asarray(values)
+    if array.dtype.kind in "USO":
+        raise (LabelError if name == "y" else ShapeError)(
+            f"{name} holds {array.dtype.name} values such as {array.ravel()[:3].tolist()}, "
+            "but a network computes with numbers. Convert them first, e.g. class names to "
+            "integer labels with np.unique(y, return_inverse=True)."
+        )
+    if array.dtype.kind not in "biuf":
+        raise ShapeError(f"{name} has dtype {array.dtype}; expected numbers.")
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise ShapeError(
+            f"{name} is empty (shape {array.shape}). Pass at least one example, with the "
+            "examples along the first axis."
+        )
+    array = array.astype(dtype, copy=False)
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise NonFiniteError(
+            f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)}: "
+            f"{array[tuple(bad)]}). Remove or impute those entries before training, e.g. with "
+            "np.nan_to_num or by dropping the rows."
+        )
+    return array
+
+
+def check_same_length(x: np.ndarray, y: np.ndarray) -> None:
+    """Inputs and targets must have one row per example each."""
+    if len(x) != len(y):
+        raise ShapeError(
+            f"x has {len(x)} examples but y has {len(y)}. Both need one entry per example "
+            "along the first axis."
+        )
+
+
+def positive_int(value, name: str) -> int:
+    """A strictly positive integer such as a batch size or a number of epochs."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def non_negative_float(value, name: str) -> float:
+    """A finite number >= 0, such as a learning rate or a regularization factor."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}.") from None
+    if not np.isfinite(number) or number < 0:
+        raise ConfigError(
+            f"{name} must be a finite number >= 0, got {value!r}. A negative learning rate "
+            "climbs the loss instead of descending it."
+            if "learning" in name
+            else f"{name} must be a finite number >= 0, got {value!r}."
+        )
+    return number

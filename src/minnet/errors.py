@@ -1,0 +1,72 @@
+"""The exceptions minnet raises.
+
+Every error is a :class:`MinnetError`, and also the built-in exception that fits
+(a wrong shape is a ``ValueError``, fitting before compiling a ``RuntimeError``), so
+code written for numpy or Keras catches it as it would theirs. Each message says what
+went wrong, the values that were seen, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+
+class MinnetError(Exception):
+    """Base class of every error minnet raises on purpose."""
+
+
+class ShapeError(MinnetError, ValueError):
+    """An array has the wrong shape, or is empty, for what it is used for."""
+
+
+class LabelError(MinnetError, ValueError):
+    """Targets that do not fit the loss: strings, classes out of range, one-hot vs sparse."""
+
+
+class NonFiniteError(MinnetError, ValueError):
+    """Inputs or targets contain NaN or infinity."""
+
+
+class DivergenceError(MinnetError, FloatingPointError):
+    """The loss became NaN or infinite during training.
+
+    ``epoch`` and ``step`` (both counted from 1) say where it happened.
+    """
+
+    def __init__(self, message: str, epoch: int | None = None, step: int | None = None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.step = step
+
+
+class NotCompiledError(MinnetError, RuntimeError):
+    """``fit``, ``evaluate`` or ``gradients`` called before ``compile``."""
+
+
+class NotBuiltError(MinnetError, RuntimeError):
+    """Weights asked for before the model knows its input shape."""
+
+
+class UnknownNameError(MinnetError, ValueError):
+    """A string that names no activation, loss, optimizer, initializer, ... ."""
+
+
+class WeightsError(MinnetError, ValueError):
+    """``set_weights`` or ``load_weights`` given the wrong number or shapes of arrays."""
+
+
+class ConfigError(MinnetError, ValueError):
+    """A hyper-parameter outside its valid range (batch size 0, negative learning rate, ...)."""
+
+
+class DataUnavailableError(MinnetError, OSError):
+    """A data set is neither on disk nor downloadable."""
+
+
+def unknown_name(kind: str, name: object, valid: list[str]) -> UnknownNameError:
+    """Build an :class:`UnknownNameError` that suggests the closest valid names."""
+    close = difflib.get_close_matches(str(name).lower(), valid, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return UnknownNameError(
+        f"Unknown {kind} {name!r}.{hint} Valid names: {', '.join(sorted(valid))}."
+    )

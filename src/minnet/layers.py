@@ -1,0 +1,237 @@
+"""Layers: each one a forward pass and the backward pass that undoes it.
+
+Shapes are batch-first, as in Keras: a batch ``x`` of ``n`` examples with ``n_in``
+features has shape ``(n, n_in)``. A ``Dense`` layer ``l`` computes, for the whole batch,
+
+    z = x W + b            (n, n_out) = (n, n_in) (n_in, n_out) + (n_out,)
+    a = f(z)
+
+and its backward pass, given ``grad_output = dC/da``, computes the four equations of
+backpropagation (chapter 5):
+
+    delta = dC/dz = dC/da * f'(z)          (BP1 at the output, BP2 elsewhere)
+    dC/dW = x^T delta                       (BP4, summed over the batch)
+    dC/db = sum over the batch of delta    (BP3)
+    dC/dx = delta W^T                       (what the previous layer receives)
+
+``C`` here is the batch loss, so the gradients are already averaged over the batch: the
+loss's own gradient carries the ``1/n``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import activations as activations_module
+from . import initializers, regularizers
+from .errors import ConfigError, ShapeError
+
+
+class Layer:
+    """Base class. A layer maps a batch forward and a gradient backward.
+
+    ``params`` and ``grads`` list the trainable arrays and their gradients, in the same
+    order (Keras's ``get_weights`` order).
+    """
+
+    def __init__(self, name=None):
+        self.name = name or type(self).__name__.lower()
+        self.built = False
+        self.input_shape = None
+        self.output_shape = None
+
+    @property
+    def params(self):
+        return []
+
+    @property
+    def grads(self):
+        return []
+
+    def build(self, input_shape, rng, dtype="float32"):
+        """Create the parameters for inputs of shape ``(None, *input_shape[1:])``."""
+        self.input_shape = tuple(input_shape)
+        self.output_shape = self.compute_output_shape(self.input_shape)
+        self.dtype = np.dtype(dtype)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad_output):
+        """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``."""
+        raise NotImplementedError
+
+    def regularization_loss(self) -> float:
+        return 0.0
+
+    def count_params(self) -> int:
+        return int(sum(p.size for p in self.params))
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class Dense(Layer):
+    """A fully connected layer: ``z = x W + b``, ``a = f(z)``.
+
+    ``W`` has shape ``(n_in, units)`` and ``b`` shape ``(units,)``, exactly as in
+    ``keras.layers.Dense``, so weights copy between the two unchanged.
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        input_dim=None,
+        name=None,
+    ):
+        super().__init__(name)
+        if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 1:
+            raise ConfigError(f"Dense needs a positive integer number of units, got {units!r}.")
+        self.units = int(units)
+        self.activation = activations_module.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.input_dim = input_dim
+        self.W = self.b = self.dW = self.db = None
+        self.x = self.z = self.a = None
+
+    @property
+    def params(self):
+        return [self.W, self.b] if self.use_bias else [self.W]
+
+    @property
+    def grads(self):
+        return [self.dW, self.db] if self.use_bias else [self.dW]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def build(self, input_shape, rng, dtype="float32"):
+        if len(input_shape) != 2:
+            raise ShapeError(
+                f"Dense expects inputs of shape (batch, features), got {tuple(input_shape)}. "
+                "Put a Flatten() layer first to turn images into vectors."
+            )
+        n_in = input_shape[-1]
+        super().build(input_shape, rng, dtype)
+        self.W = self.kernel_initializer((n_in, self.units), rng, dtype)
+        self.dW = np.zeros_like(self.W)
+        if self.use_bias:
+            self.b = self.bias_initializer((self.units,), rng, dtype)
+            self.db = np.zeros_like(self.b)
+
+    def forward(self, x, training=False):
+        """``z = x W + b`` and ``a = f(z)``; ``x``, ``z`` and ``a`` are kept for ``backward``."""
+        self.x = x
+        self.z = x @ self.W
+        if self.use_bias:
+            self.z += self.b
+        self.a = self.activation(self.z)
+        return self.a
+
+    def backward(self, grad_output):
+        """``delta = grad_output * f'(z)``, then the gradients (see :meth:`backward_delta`)."""
+        delta = self.activation.backward(self.z, self.a, grad_output)
+        return self.backward_delta(delta)
+
+    def backward_delta(self, delta):
+        """Given ``delta = dC/dz``, store ``dC/dW = x^T delta``, ``dC/db = sum(delta)``.
+
+        Returns ``dC/dx = delta W^T`` for the layer below.
+        """
+        self.dW = self.x.T @ delta
+        if self.kernel_regularizer is not None:
+            self.dW += self.kernel_regularizer.gradient(self.W)
+        if self.use_bias:
+            self.db = delta.sum(axis=0)
+        return delta @ self.W.T
+
+    def regularization_loss(self) -> float:
+        return self.kernel_regularizer(self.W) if self.kernel_regularizer is not None else 0.0
+
+    def __repr__(self):
+        return f"Dense({self.units}, activation={self.activation.name!r})"
+
+
+class Activation(Layer):
+    """Applies an activation on its own: ``a = f(z)``, with no parameters."""
+
+    def __init__(self, activation, name=None):
+        super().__init__(name)
+        self.activation = activations_module.get(activation)
+        self.z = self.a = None
+
+    def forward(self, x, training=False):
+        self.z = x
+        self.a = self.activation(x)
+        return self.a
+
+    def backward(self, grad_output):
+        return self.activation.backward(self.z, self.a, grad_output)
+
+    def __repr__(self):
+        return f"Activation({self.activation.name!r})"
+
+
+class Dropout(Layer):
+    """Inverted dropout, as in Keras: during training each input is zeroed with
+    probability ``rate`` and the survivors are scaled by ``1 / (1 - rate)``, so the
+    expected output equals the input and nothing needs rescaling at test time. Outside
+    training it passes inputs through unchanged.
+    """
+
+    def __init__(self, rate, seed=None, name=None):
+        super().__init__(name)
+        if not 0 <= rate < 1:
+            raise ConfigError(
+                f"Dropout rate is the fraction of units to drop and must be in [0, 1), got {rate!r}."
+            )
+        self.rate = float(rate)
+        self.seed = seed
+        self.mask = None
+        self.rng = None
+
+    def build(self, input_shape, rng, dtype="float32"):
+        super().build(input_shape, rng, dtype)
+        self.rng = np.random.default_rng(self.seed) if self.seed is not None else rng
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self.mask = None
+            return x
+        keep = 1 - self.rate
+        self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype) / np.asarray(keep, x.dtype)
+        return x * self.mask
+
+    def backward(self, grad_output):
+        return grad_output if self.mask is None else grad_output * self.mask
+
+    def __repr__(self):
+        return f"Dropout({self.rate})"
+
+
+class Flatten(Layer):
+    """Reshape each example to a vector: ``(n, 28, 28)`` becomes ``(n, 784)``."""
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], int(np.prod(input_shape[1:], dtype=np.int64)))
+
+    def forward(self, x, training=False):
+        self._shape = x.shape
+        return x.reshape(len(x), -1)
+
+    def backward(self, grad_output):
+        return grad_output.reshape(self._shape)

@@ -1,0 +1,295 @@
+"""Loss functions, with their gradients, defined exactly as Keras 3 defines them.
+
+A loss compares targets ``y`` with predictions ``p`` (or logits ``z`` when
+``from_logits=True``) and returns one number: the per-example loss averaged over the batch
+(Keras's ``"sum_over_batch_size"`` reduction). Per example:
+
+- mean squared error: ``mean_j (y_j - p_j)**2`` (a mean over the outputs, not Nielsen's
+  ``1/2 sum``: chapter 3 shows the conversion);
+- binary cross-entropy: ``mean_j -(y_j log p_j + (1 - y_j) log(1 - p_j))``;
+- categorical cross-entropy: ``-sum_j y_j log p_j`` for one-hot ``y``;
+- sparse categorical cross-entropy: ``-log p_y`` for an integer class ``y``.
+
+Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` before the logarithm, as Keras does. From
+logits the losses use the log-sum-exp form, which is exact and never overflows::
+
+    log sum_k exp(z_k) = m + log sum_k exp(z_k - m),   m = max_k z_k
+
+``gradient`` returns the derivative of the batch loss with respect to ``p`` (or to ``z``
+with ``from_logits=True``), where it takes the clean form ``(softmax(z) - y) / n``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid, softmax
+from .errors import LabelError, ShapeError, unknown_name
+
+EPSILON = 1e-7
+"""Keras's fuzz factor: probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
+
+
+def logsumexp(z, axis=-1):
+    """``log(sum(exp(z)))`` over ``axis``, computed without overflow."""
+    m = np.max(z, axis=axis, keepdims=True)
+    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
+
+
+def _align(y_true, y_pred):
+    """Give ``y_true`` the shape of ``y_pred`` where they differ only by a trailing 1."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true)
+    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+        if y_true.ndim + 1 == y_pred.ndim and y_pred.shape[-1] == 1:
+            y_true = y_true.reshape(y_pred.shape)
+        elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+            y_true = y_true.reshape(y_pred.shape)
+    if y_true.shape != y_pred.shape:
+        raise ShapeError(
+            f"Targets of shape {y_true.shape} do not match predictions of shape "
+            f"{y_pred.shape}. Give one target per output unit; for integer class labels "
+            "use sparse_categorical_crossentropy."
+        )
+    return y_true.astype(y_pred.dtype, copy=False), y_pred
+
+
+def _check_probabilities(y, loss_name):
+    if np.any(y < 0) or np.any(y > 1):
+        raise LabelError(
+            f"{loss_name} expects targets between 0 and 1, but got values from {y.min()} "
+            f"to {y.max()}. Scale the targets, or use 'mse' for regression."
+        )
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred)`` is the batch mean of ``per_example``."""
+
+    name = "loss"
+
+    def __init__(self, from_logits=False):
+        self.from_logits = from_logits
+
+    def __call__(self, y_true, y_pred) -> float:
+        return float(np.mean(self.per_example(y_true, y_pred)))
+
+    def per_example(self, y_true, y_pred):
+        """The loss of each example: shape ``(n,)``."""
+        y_true, y_pred = self.prepare(y_true, y_pred)
+        return self.values_and_gradient(y_true, y_pred)[0]
+
+    def gradient(self, y_true, y_pred):
+        """``dL/dy_pred`` of the batch loss ``L`` (``dL/dz`` when ``from_logits``)."""
+        y_true, y_pred = self.prepare(y_true, y_pred)
+        return self.values_and_gradient(y_true, y_pred)[1]
+
+    def prepare(self, y_true, y_pred):
+        """Check the targets against the predictions and bring them to a common shape."""
+        y_true, y_pred = _align(y_true, y_pred)
+        return y_true, y_pred
+
+    def values_and_gradient(self, y_true, y_pred):
+        """Per-example losses and the gradient of their mean, on prepared arrays."""
+        raise NotImplementedError
+
+    def with_logits(self) -> "Loss":
+        """The same loss computed from the logits of its sigmoid or softmax."""
+        return type(self)(from_logits=True)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+class MeanSquaredError(Loss):
+    """``L = 1/n sum_i mean_j (y_ij - p_ij)**2``; ``dL/dp = 2 (p - y) / (n k)``."""
+
+    name = "mean_squared_error"
+
+    def __init__(self):
+        super().__init__(from_logits=False)
+
+    def values_and_gradient(self, y_true, y_pred):
+        diff = y_pred - y_true
+        per_example = np.mean(diff * diff, axis=-1) if diff.ndim > 1 else diff * diff
+        return per_example, (2 / diff.size) * diff
+
+    def with_logits(self):
+        return self
+
+    def __repr__(self):
+        return "MeanSquaredError()"
+
+
+class BinaryCrossentropy(Loss):
+    """Binary cross-entropy, the negative log-likelihood of a Bernoulli output.
+
+    From probabilities ``p`` (clipped): ``dL/dp = (p - y) / (p (1 - p)) / (n k)``.
+    From logits ``z``: ``max(z, 0) - z y + log(1 + exp(-|z|))``, and
+    ``dL/dz = (sigmoid(z) - y) / (n k)``.
+    """
+
+    name = "binary_crossentropy"
+
+    def prepare(self, y_true, y_pred):
+        y_true, y_pred = _align(y_true, y_pred)
+        _check_probabilities(y_true, self.name)
+        return y_true, y_pred
+
+    def values_and_gradient(self, y_true, y_pred):
+        count = y_pred.size
+        if self.from_logits:
+            z = y_pred
+            elementwise = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+            grad = (sigmoid(z) - y_true) / count
+        else:
+            p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+            elementwise = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+            inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
+            grad = inside * (p - y_true) / (p * (1 - p)) / count
+        per_example = np.mean(elementwise, axis=-1) if y_pred.ndim > 1 else elementwise
+        return per_example, grad.astype(y_pred.dtype, copy=False)
+
+
+class CategoricalCrossentropy(Loss):
+    """Categorical cross-entropy for one-hot (or probability) targets.
+
+    From probabilities, Keras first rescales each row to sum to 1, then clips:
+    ``-sum_j y_j log p_j``. From logits: ``logsumexp(z) sum_j y_j - sum_j y_j z_j``, whose
+    gradient is ``(softmax(z) - y) / n`` for one-hot ``y``.
+    """
+
+    name = "categorical_crossentropy"
+
+    def prepare(self, y_true, y_pred):
+        y_pred = np.asarray(y_pred)
+        y_true = np.asarray(y_true)
+        if y_pred.ndim >= 2 and y_pred.shape[-1] > 1 and (
+            y_true.ndim < y_pred.ndim or (y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1)
+        ):
+            raise LabelError(
+                f"categorical_crossentropy needs one-hot targets of shape {y_pred.shape}, but "
+                f"got shape {y_true.shape}, which looks like integer class labels. Use "
+                "loss='sparse_categorical_crossentropy', or one-hot encode the labels with "
+                f"np.eye({y_pred.shape[-1]})[y]."
+            )
+        y_true, y_pred = _align(y_true, y_pred)
+        _check_probabilities(y_true, self.name)
+        return y_true, y_pred
+
+    def values_and_gradient(self, y_true, y_pred):
+        n = y_pred.size // y_pred.shape[-1]
+        if self.from_logits:
+            z = y_pred
+            per_example = logsumexp(z) * y_true.sum(axis=-1) - np.sum(y_true * z, axis=-1)
+            grad = (softmax(z) * y_true.sum(axis=-1, keepdims=True) - y_true) / n
+            return per_example, grad
+        total = y_pred.sum(axis=-1, keepdims=True)
+        q = y_pred / total
+        p = np.clip(q, EPSILON, 1 - EPSILON)
+        per_example = -np.sum(y_true * np.log(p), axis=-1)
+        g = -((q >= EPSILON) & (q <= 1 - EPSILON)) * y_true / p / n  # dL/dq
+        grad = (g - np.sum(g * q, axis=-1, keepdims=True)) / total  # through q = p / sum(p)
+        return per_example, grad.astype(y_pred.dtype, copy=False)
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Categorical cross-entropy for integer class labels ``y`` in ``0 .. k-1``.
+
+    From logits: ``logsumexp(z) - z_y``, with gradient ``(softmax(z) - onehot(y)) / n``.
+    From probabilities, Keras rescales rows to sum to 1, clips, and takes the softmax
+    cross-entropy of ``log p`` (a second normalisation, after the clip).
+    """
+
+    name = "sparse_categorical_crossentropy"
+
+    def prepare(self, y_true, y_pred):
+        y_pred = np.asarray(y_pred)
+        y_true = np.asarray(y_true)
+        k = y_pred.shape[-1]
+        if y_true.shape == y_pred.shape and k > 1:
+            raise LabelError(
+                f"sparse_categorical_crossentropy needs integer class labels of shape "
+                f"{y_pred.shape[:-1]}, but got shape {y_true.shape}, which looks one-hot. "
+                "Use loss='categorical_crossentropy', or turn the labels back into "
+                "integers with np.argmax(y, axis=-1)."
+            )
+        if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+            y_true = y_true[..., 0]
+        if y_true.shape != y_pred.shape[:-1]:
+            raise ShapeError(
+                f"sparse_categorical_crossentropy needs one integer label per example: "
+                f"shape {y_pred.shape[:-1]}, got {y_true.shape}."
+            )
+        if y_true.dtype.kind == "f" and np.any(y_true != np.round(y_true)):
+            raise LabelError(
+                "sparse_categorical_crossentropy needs whole-number class labels, got "
+                f"{y_true[y_true != np.round(y_true)][:3].tolist()}."
+            )
+        if y_true.dtype.kind not in "biuf":
+            raise LabelError(f"Class labels must be integers, got dtype {y_true.dtype}.")
+        if y_true.size and (y_true.min() < 0 or y_true.max() >= k):
+            raise LabelError(
+                f"Class labels must lie in 0..{k - 1} for a {k}-unit output, but range from "
+                f"{int(y_true.min())} to {int(y_true.max())}. Give the last layer "
+                f"{int(y_true.max()) + 1} units, or re-map the labels."
+            )
+        return y_true.astype(np.intp, copy=False), y_pred
+
+    def values_and_gradient(self, y_true, y_pred):
+        k = y_pred.shape[-1]
+        n = y_pred.size // k
+        onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
+        if self.from_logits:
+            z = y_pred
+            picked = np.take_along_axis(z, y_true[..., None], axis=-1)[..., 0]
+            return logsumexp(z) - picked, (softmax(z) - onehot) / n
+        total = y_pred.sum(axis=-1, keepdims=True)
+        q = y_pred / total
+        p = np.clip(q, EPSILON, 1 - EPSILON)
+        logp = np.log(p)
+        picked = np.take_along_axis(logp, y_true[..., None], axis=-1)[..., 0]
+        per_example = logsumexp(logp) - picked
+        # d/dp_j of log(sum p) - log p_y is 1/sum(p) - onehot_j/p_j
+        g = ((q >= EPSILON) & (q <= 1 - EPSILON)) * (
+            1 / p.sum(axis=-1, keepdims=True) - onehot / p
+        ) / n
+        grad = (g - np.sum(g * q, axis=-1, keepdims=True)) / total
+        return per_example, grad.astype(y_pred.dtype, copy=False)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Per-example mean squared error (Keras's ``keras.losses.mean_squared_error``)."""
+    return MeanSquaredError().per_example(y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-example binary cross-entropy."""
+    return BinaryCrossentropy(from_logits).per_example(y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-example categorical cross-entropy."""
+    return CategoricalCrossentropy(from_logits).per_example(y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-example sparse categorical cross-entropy."""
+    return SparseCategoricalCrossentropy(from_logits).per_example(y_true, y_pred)
+
+
+_BY_NAME = {
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+
+
+def get(identifier) -> Loss:
+    """A loss object from a Keras name such as ``"mse"``, or the object itself."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise unknown_name("loss", identifier, list(_BY_NAME))

@@ -1,0 +1,74 @@
+"""Metrics: numbers reported during training that are not optimised directly.
+
+Each metric returns one value per example; ``fit`` and ``evaluate`` average them over all
+examples, as Keras's stateful metrics do. ``"accuracy"`` means what it means in Keras:
+
+- one output unit: binary accuracy, ``p > 0.5`` compared with ``y``;
+- targets of lower rank than the outputs (or a last dimension of 1): sparse categorical
+  accuracy, ``argmax(p) == y``;
+- otherwise categorical accuracy, ``argmax(p) == argmax(y)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import unknown_name
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1 where ``(p > threshold)`` equals ``y``, averaged over the last axis."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true).reshape(y_pred.shape)
+    hits = (y_pred > threshold) == (y_true > 0.5)
+    return hits.mean(axis=-1) if hits.ndim > 1 else hits.astype(float)
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where the most probable class is the integer label ``y``."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true).reshape(y_pred.shape[:-1])
+    return (np.argmax(y_pred, axis=-1) == y_true).astype(float)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1 where the most probable class is the one-hot target's class."""
+    return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype(float)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """``mean_j |y_j - p_j|`` per example."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true).reshape(y_pred.shape)
+    diff = np.abs(y_true - y_pred)
+    return diff.mean(axis=-1) if diff.ndim > 1 else diff
+
+
+def accuracy_for(y_true_shape, y_pred_shape):
+    """The accuracy Keras means by ``"accuracy"`` for targets and outputs of these shapes."""
+    if y_pred_shape[-1] == 1:
+        return binary_accuracy
+    if len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
+        return sparse_categorical_accuracy
+    return categorical_accuracy
+
+
+_BY_NAME = {
+    "binary_accuracy": binary_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "categorical_accuracy": categorical_accuracy,
+    "mean_absolute_error": mean_absolute_error,
+    "mae": mean_absolute_error,
+}
+
+
+def get(name, y_true_shape=None, y_pred_shape=None):
+    """Resolve a metric name; ``"accuracy"``/``"acc"`` needs the shapes to decide which."""
+    if callable(name):
+        return name
+    key = str(name).lower()
+    if key in ("accuracy", "acc"):
+        return accuracy_for(y_true_shape, y_pred_shape)
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    raise unknown_name("metric", name, ["accuracy", *_BY_NAME])

@@ -1,0 +1,185 @@
+"""Optimizers: how a gradient ``g`` becomes a step for a parameter ``w``.
+
+Update rules and defaults are Keras 3's, so that minnet and Keras, fed the same gradients,
+follow the same trajectory step for step (chapter 6):
+
+- SGD: ``w -= lr g``; with momentum ``m = momentum m - lr g``, ``w += m``;
+  Nesterov: ``m = momentum m - lr g``, ``w += momentum m - lr g``.
+- Adagrad: ``acc += g**2`` (``acc`` starts at 0.1), ``w -= lr g / sqrt(acc + eps)``.
+- RMSprop: ``v = rho v + (1 - rho) g**2``, ``w -= lr g / sqrt(v + eps)``.
+- Adam: ``m += (1 - beta_1)(g - m)``, ``v += (1 - beta_2)(g**2 - v)``,
+  ``alpha = lr sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``w -= alpha m / (sqrt(v) + eps)``.
+
+``eps`` is ``1e-7``. With ``clipnorm`` each gradient array is rescaled to norm at most
+``clipnorm``; with ``clipvalue`` each entry is clipped to ``[-clipvalue, clipvalue]``.
+
+Every hyper-parameter is converted to the parameter's dtype before use: a Python float
+times a float32 array stays float32, but a ``np.float64`` scalar would silently turn the
+parameters into float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import non_negative_float
+from .errors import ConfigError, unknown_name
+
+
+class Optimizer:
+    """Base class: ``apply(params, grads)`` updates each array of ``params`` in place."""
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None):
+        self.learning_rate = learning_rate
+        if clipnorm is not None and clipvalue is not None:
+            raise ConfigError("Give clipnorm or clipvalue, not both.")
+        self.clipnorm = None if clipnorm is None else non_negative_float(clipnorm, "clipnorm")
+        self.clipvalue = None if clipvalue is None else non_negative_float(clipvalue, "clipvalue")
+        self.iterations = 0
+        self.slots = None
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = non_negative_float(value, "learning_rate")
+
+    def clip(self, g):
+        """Apply ``clipnorm`` (per array, as Keras does) or ``clipvalue``."""
+        if self.clipnorm is not None:
+            norm = np.sqrt(np.sum(g * g))
+            if norm > self.clipnorm:
+                g = g * g.dtype.type(self.clipnorm / norm)
+        elif self.clipvalue is not None:
+            g = np.clip(g, -self.clipvalue, self.clipvalue)
+        return g
+
+    def apply(self, params, grads):
+        """One step: update every parameter array in ``params`` in place."""
+        if self.slots is None:
+            self.slots = [self.create_slots(p) for p in params]
+        self.iterations += 1
+        for w, g, slots in zip(params, grads, self.slots):
+            self.update(w, self.clip(g), slots)
+
+    def create_slots(self, w):
+        """The per-parameter state (velocities, accumulators) this optimizer keeps."""
+        return ()
+
+    def update(self, w, g, slots):
+        raise NotImplementedError
+
+    def reset(self):
+        """Forget the state (momentum, accumulators) and the step count."""
+        self.iterations = 0
+        self.slots = None
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum."""
+
+    name = "sgd"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clip):
+        super().__init__(learning_rate, **clip)
+        if not 0 <= momentum <= 1:
+            raise ConfigError(f"momentum must be between 0 and 1, got {momentum!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = nesterov
+
+    def create_slots(self, w):
+        return (np.zeros_like(w),) if self.momentum else ()
+
+    def update(self, w, g, slots):
+        lr = w.dtype.type(self.learning_rate)
+        if not self.momentum:
+            w -= lr * g
+            return
+        (m,) = slots
+        momentum = w.dtype.type(self.momentum)
+        m *= momentum
+        m -= lr * g
+        if self.nesterov:
+            w += momentum * m - lr * g
+        else:
+            w += m
+
+
+class Adagrad(Optimizer):
+    """Per-parameter learning rates that shrink with the sum of squared gradients."""
+
+    name = "adagrad"
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **clip):
+        super().__init__(learning_rate, **clip)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def create_slots(self, w):
+        return (np.full_like(w, self.initial_accumulator_value),)
+
+    def update(self, w, g, slots):
+        (acc,) = slots
+        acc += g * g
+        w -= w.dtype.type(self.learning_rate) * g / np.sqrt(acc + w.dtype.type(self.epsilon))
+
+
+class RMSprop(Optimizer):
+    """Divides the step by a running root-mean-square of recent gradients."""
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, **clip):
+        super().__init__(learning_rate, **clip)
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def create_slots(self, w):
+        return (np.zeros_like(w),)
+
+    def update(self, w, g, slots):
+        (v,) = slots
+        rho = w.dtype.type(self.rho)
+        v *= rho
+        v += (1 - rho) * (g * g)
+        w -= w.dtype.type(self.learning_rate) * g / np.sqrt(v + w.dtype.type(self.epsilon))
+
+
+class Adam(Optimizer):
+    """Momentum (first moment ``m``) and RMSprop (second moment ``v``), bias-corrected."""
+
+    name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **clip):
+        super().__init__(learning_rate, **clip)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def create_slots(self, w):
+        return (np.zeros_like(w), np.zeros_like(w))
+
+    def update(self, w, g, slots):
+        m, v = slots
+        t = self.iterations
+        dtype = w.dtype.type
+        alpha = dtype(self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
+        m += (g - m) * dtype(1 - self.beta_1)
+        v += (g * g - v) * dtype(1 - self.beta_2)
+        w -= (m * alpha) / (np.sqrt(v) + dtype(self.epsilon))
+
+
+_BY_NAME = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
+
+
+def get(identifier) -> Optimizer:
+    """An optimizer from its Keras name (``"adam"``) with default settings, or the object."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise unknown_name("optimizer", identifier, list(_BY_NAME))

@@ -1,0 +1,59 @@
+"""What ``fit`` prints: a progress bar (``verbose=1``), a line per epoch (``verbose=2``),
+or nothing (``verbose=0``). tqdm is imported only when a bar is shown."""
+
+from __future__ import annotations
+
+
+def _format(logs):
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+class Silent:
+    """``verbose=0``: report nothing."""
+
+    def update(self, step, loss, metrics):
+        pass
+
+    def close(self, logs=None, seconds=None):
+        pass
+
+
+class EpochLine(Silent):
+    """``verbose=2``: one line per epoch with the epoch's loss and metrics."""
+
+    def __init__(self, epoch, epochs):
+        self.label = f"Epoch {epoch + 1}/{epochs}"
+
+    def close(self, logs=None, seconds=None):
+        if logs is not None:
+            print(f"{self.label} - {seconds:.2f}s - {_format(logs)}")
+
+
+class Bar(Silent):
+    """``verbose=1``: a tqdm bar over the epoch's steps showing the running loss."""
+
+    def __init__(self, epoch, epochs, steps):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="step",
+                        leave=True, dynamic_ncols=True)
+        self.every = max(1, steps // 50)
+
+    def update(self, step, loss, metrics):
+        self.bar.update(1)
+        if step % self.every == 0:
+            self.bar.set_postfix_str(_format({"loss": loss, **metrics}), refresh=False)
+
+    def close(self, logs=None, seconds=None):
+        if logs is not None:
+            self.bar.set_postfix_str(_format(logs), refresh=False)
+        self.bar.close()
+
+
+def progress_for(verbose, epoch, epochs, steps):
+    """The reporter ``fit`` uses for this ``verbose`` level."""
+    if verbose == 1:
+        return Bar(epoch, epochs, steps)
+    if verbose == 2:
+        return EpochLine(epoch, epochs)
+    return Silent()

@@ -1,0 +1,85 @@
+"""Weight penalties added to the loss, as Keras defines them.
+
+- ``L1(l1)`` adds ``l1 * sum(|W|)``; its gradient is ``l1 * sign(W)``.
+- ``L2(l2)`` adds ``l2 * sum(W**2)``; its gradient is ``2 * l2 * W``.
+- ``L1L2(l1, l2)`` adds both.
+
+Keras's ``L2`` has no factor ``1/2`` and no division by the number of examples, unlike
+Nielsen's ``lambda / (2n) * sum(w**2)``: chapter 8 converts one into the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import non_negative_float
+from .errors import unknown_name
+
+
+class Regularizer:
+    """``penalty = reg(W)``; ``reg.gradient(W)`` is its derivative with respect to ``W``."""
+
+    def __call__(self, W) -> float:
+        raise NotImplementedError
+
+    def gradient(self, W):
+        raise NotImplementedError
+
+
+class L1L2(Regularizer):
+    """``l1 * sum(|W|) + l2 * sum(W**2)``."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = non_negative_float(l1, "l1")
+        self.l2 = non_negative_float(l2, "l2")
+
+    def __call__(self, W) -> float:
+        penalty = 0.0
+        if self.l1:
+            penalty += self.l1 * float(np.sum(np.abs(W)))
+        if self.l2:
+            penalty += self.l2 * float(np.sum(np.square(W)))
+        return penalty
+
+    def gradient(self, W):
+        grad = np.zeros_like(W)
+        if self.l1:
+            grad += np.asarray(self.l1, dtype=W.dtype) * np.sign(W)
+        if self.l2:
+            grad += np.asarray(2 * self.l2, dtype=W.dtype) * W
+        return grad
+
+    def __repr__(self):
+        return f"L1L2(l1={self.l1}, l2={self.l2})"
+
+
+class L1(L1L2):
+    """``l1 * sum(|W|)``; Keras's default ``l1`` is 0.01."""
+
+    def __init__(self, l1=0.01):
+        super().__init__(l1=l1)
+
+    def __repr__(self):
+        return f"L1(l1={self.l1})"
+
+
+class L2(L1L2):
+    """``l2 * sum(W**2)``; Keras's default ``l2`` is 0.01."""
+
+    def __init__(self, l2=0.01):
+        super().__init__(l2=l2)
+
+    def __repr__(self):
+        return f"L2(l2={self.l2})"
+
+
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
+
+
+def get(identifier):
+    """A regularizer from ``"l1"``, ``"l2"``, ``"l1_l2"``, an object, or ``None``."""
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise unknown_name("regularizer", identifier, list(_BY_NAME))
