@@ -1,0 +1,501 @@
+"""The engine behind the book's exercise checkers.
+
+A checker runs a student's function on several *kinds* of input (a :class:`Case` each:
+a scalar, a batch, very large values...), compares every answer with a reference
+implementation, and prints a verdict: ``PASS`` with the list of what was checked, or
+``FAIL`` naming the first kind of input that went wrong, what came back, what was
+expected, and a hint. It never prints the solution.
+
+Every checker returns a :class:`CheckResult`, which is true when the check passed, so a
+solution cell can say ``assert check_sigmoid(sigmoid)``.
+
+Three entry points:
+
+* :func:`check_function`: compare a function with a reference function;
+* :func:`check_gradient`: compare a gradient the student derived with central
+  differences of the function itself;
+* :func:`check_value`: compare a single computed answer with the expected one.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Hints used when neither the case nor the checker gives one, by kind of failure.
+DEFAULT_HINTS = {
+    "exception": "Call your function yourself on the input above and read the error "
+                 "from the bottom up: the last line says what went wrong.",
+    "none": "Your function returned None: did you forget the `return` statement?",
+    "type": "Return a number or a numpy array.",
+    "shape": "Compare the shape you return with the shape of the input; check any "
+             "sum or mean: which axis does it run over, and does it keep that axis?",
+    "nonfinite": "Somewhere an intermediate value overflows (exp of a large number is inf) "
+                 "or you divide zero by zero. Print the intermediate values for this input.",
+    "value": "Check your formula on a value you can work out by hand.",
+    "dtype": "Build the result from the input itself; a numpy float64 constant "
+             "(np.float64(1.0), np.array(1.0)) mixed with a float32 array gives float64.",
+    "warning": "An intermediate value overflowed or divided by zero even though the final "
+               "values came out right; rearrange the formula so that it cannot.",
+    "mutation": "Work on a new array (np.maximum, np.where, or z.copy()) instead of "
+                "assigning into the input.",
+}
+
+
+@dataclass
+class Case:
+    """One kind of input a checker tries.
+
+    Parameters
+    ----------
+    label : str
+        How the verdict names this kind of input: ``"large negative z"``.
+    args : tuple
+        Positional arguments passed to the student's function and to the reference.
+        (Each call gets its own deep copy, so nothing the student does leaks out.)
+    kwargs : dict
+        Keyword arguments, likewise.
+    hint : str or dict, optional
+        Shown when this case fails: one string, or a dict by kind of failure
+        (``"exception"``, ``"none"``, ``"type"``, ``"shape"``, ``"nonfinite"``, ``"value"``,
+        ``"dtype"``, ``"mutation"``, ``"warning"``).
+    check_dtype : bool
+        Also require the result's dtype to equal the reference's (e.g. float32 in,
+        float32 out).
+    rtol, atol : float, optional
+        Tolerances for this case, overriding the checker's.
+    """
+
+    label: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    hint: str | dict | None = None
+    check_dtype: bool = False
+    rtol: float | None = None
+    atol: float | None = None
+
+
+@dataclass
+class Failure:
+    """What went wrong: the case, the kind of failure, and the sentences that explain it."""
+
+    case: str
+    kind: str
+    detail: str
+    hint: str
+
+
+class CheckResult:
+    """The outcome of a check: true if it passed.
+
+    Attributes
+    ----------
+    passed : bool
+    message : str
+        The verdict, as printed.
+    name : str
+        What was checked.
+    checked : list of str
+        Labels of the cases that passed.
+    failure : Failure or None
+        The first failing case, if any.
+    notes : list of str
+        Remarks that do not make the check fail (numpy warnings, for example).
+    """
+
+    def __init__(self, passed, message, name="", checked=(), failure=None, notes=()):
+        self.passed = bool(passed)
+        self.message = message
+        self.name = name
+        self.checked = list(checked)
+        self.failure = failure
+        self.notes = list(notes)
+        self._shown = False
+
+    def __bool__(self):
+        return self.passed
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        verdict = "PASS" if self.passed else f"FAIL at {self.failure.case!r}"
+        return f"<CheckResult {self.name}: {verdict}>"
+
+    def show(self):
+        """Print the verdict."""
+        print(self.message)
+        self._shown = True
+
+    def _ipython_display_(self):
+        # In a notebook the verdict was already printed; don't print it a second time.
+        if not self._shown:
+            self.show()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _fmt(value, limit=8):
+    """A short text form of an input or output for the verdict."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        if value.size > limit:
+            return f"an array of shape {value.shape}, dtype {value.dtype}"
+        text = " ".join(np.array2string(value, precision=4, separator=", ").split())
+        return f"array({text}, dtype={value.dtype})" if value.dtype != np.float64 else f"array({text})"
+    if isinstance(value, (list, tuple)) and len(value) > limit:
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, (np.floating, float)):
+        return f"{float(value):.6g}"
+    if isinstance(value, np.ndarray):  # 0-d
+        return _fmt(value[()], limit)
+    return repr(value)
+
+
+def _describe_inputs(args, kwargs, names=None):
+    parts = []
+    for i, a in enumerate(args):
+        name = names[i] if names and i < len(names) else None
+        parts.append(f"{name} = {_fmt(a)}" if name else _fmt(a))
+    parts += [f"{k} = {_fmt(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def _arg_names(fn):
+    import inspect
+
+    try:
+        return [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return None
+
+
+def _student_line(exc, fn):
+    """The line of the student's own code where ``exc`` was raised, if we can find it."""
+    code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if code is not None and f.filename == code.co_filename]
+    if mine and mine[-1].line:
+        return f"\nat the line:  {mine[-1].line.strip()}"
+    return ""
+
+
+def _pick_hint(kind, *sources):
+    for source in sources:
+        if isinstance(source, str):
+            return source
+        if isinstance(source, dict) and kind in source:
+            return source[kind]
+    return DEFAULT_HINTS.get(kind, "")
+
+
+def _as_array(value):
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return np.asarray(value)
+
+
+def compare(got, expected, rtol=1e-6, atol=1e-8, check_dtype=False):
+    """Compare a result with the expected one.
+
+    Returns ``None`` if they agree, else ``(kind, detail)``: kind is one of ``"none"``,
+    ``"type"``, ``"shape"``, ``"nonfinite"``, ``"value"``, ``"dtype"`` and detail is the
+    sentence that explains the difference. Agreement means same shape and
+    ``|got - expected| <= atol + rtol * |expected|`` everywhere (NaN matches NaN, inf
+    matches inf of the same sign).
+    """
+    if got is None:
+        return "none", "your function returned None"
+    try:
+        g = _as_array(got)
+    except Exception:  # noqa: BLE001 - anything that is not array-like
+        return "type", f"got an object of type {type(got).__name__}, expected an array"
+    e = _as_array(expected)
+    if g.dtype == object or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
+        return "type", f"got {type(got).__name__} with dtype {g.dtype}, expected numbers"
+    if g.shape != e.shape:
+        return "shape", f"got shape {g.shape}, expected shape {e.shape}"
+    gf, ef = g.astype(np.float64), e.astype(np.float64)
+    bad = ~np.isfinite(gf) & np.isfinite(ef)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at index {idx}" if g.ndim else ""
+        return "nonfinite", (
+            f"got:      {_fmt(g)}\nexpected: finite numbers close to {_fmt(e)}\n"
+            f"({gf[idx]}{where}, where {ef[idx]:.6g} was expected)"
+        )
+    close = np.isclose(gf, ef, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        idx = tuple(int(i) for i in np.argwhere(~close)[0])
+        where = f" at index {idx}" if g.ndim else ""
+        return "value", (
+            f"got:      {_fmt(g)}\nexpected: {_fmt(e)}\n"
+            f"(first difference{where}: {gf[idx]:.6g} instead of {ef[idx]:.6g})"
+        )
+    if check_dtype and g.dtype != e.dtype:
+        return "dtype", f"the values are right but the dtype is {g.dtype}, expected {e.dtype}"
+    return None
+
+
+def _same(a, b):
+    """True if two inputs are still identical (used to detect in-place changes)."""
+    try:
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def _verdict_pass(name, checked, notes):
+    kinds = "kind" if len(checked) == 1 else "kinds"
+    lines = [f"PASS {name}: matches the reference on {len(checked)} {kinds} of input:",
+             "    " + ", ".join(checked) + "."]
+    for note in notes:
+        lines.append(f"    Note: {note}")
+    return "\n".join(lines)
+
+
+def _verdict_fail(name, failure, inputs, checked):
+    lines = [f"FAIL {name}: fails for {failure.case}.", f"    input:    {inputs}"]
+    lines += ["    " + line for line in failure.detail.split("\n")]
+    if failure.hint:
+        lines.append(f"    Hint: {failure.hint}")
+    if checked:
+        lines.append(f"    (passed before this: {', '.join(checked)})")
+    return "\n".join(lines)
+
+
+def _call(fn, case):
+    """Run ``fn`` on fresh copies of the case's inputs; return (result, exception, warnings, args)."""
+    args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+        warnings.simplefilter("always")
+        try:
+            return fn(*args, **kwargs), None, caught, (args, kwargs)
+        except Exception as exc:  # noqa: BLE001 - the student's code may raise anything
+            return None, exc, caught, (args, kwargs)
+
+
+def _finish(result, verbose):
+    if verbose:
+        result.show()
+    return result
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, name=None,
+                   hints=None, strict_warnings=False, verbose=True):
+    """Check ``student_fn`` against ``reference_fn`` on each case, in order.
+
+    For every :class:`Case` both functions are called with (copies of) its inputs, and
+    the student's result must: be returned (not ``None``) without raising; be numeric;
+    have the reference's shape; be finite wherever the reference is; agree within
+    ``|got - expected| <= atol + rtol * |expected|``; keep the reference's dtype when the
+    case asks for it; and leave the inputs unchanged. The first case that fails stops the
+    check.
+
+    Parameters
+    ----------
+    student_fn, reference_fn : callable
+    cases : list of Case
+    rtol, atol : float
+        Default tolerances (a case may override them).
+    name : str, optional
+        What the verdict calls the check; defaults to the student's function name.
+    hints : dict, optional
+        Hints by case label (a string or a dict by kind of failure) or by kind of failure;
+        a case's own ``hint`` comes first, then these, then :data:`DEFAULT_HINTS`.
+    strict_warnings : bool
+        Treat numpy warnings raised by the student's code (overflow in exp, division by
+        zero, ...) as failures. By default they only add a note to a PASS.
+    verbose : bool
+        Print the verdict (default). The result is returned either way.
+
+    Returns
+    -------
+    CheckResult
+        True if every case passed.
+    """
+    hints = hints or {}
+    name = name or getattr(student_fn, "__name__", "your function")
+    arg_names = _arg_names(student_fn) or _arg_names(reference_fn)
+    checked, notes = [], []
+    if not callable(student_fn):
+        failure = Failure("any input", "type",
+                          f"expected a function, got {type(student_fn).__name__}",
+                          "Pass the function itself, without calling it: check(f), not check(f(x)).")
+        message = f"FAIL {name}: {failure.detail}.\n    Hint: {failure.hint}"
+        return _finish(CheckResult(False, message, name, [], failure), verbose)
+
+    for case in cases:
+        with np.errstate(all="ignore"):
+            expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        got, exc, caught, (args_after, kwargs_after) = _call(student_fn, case)
+        inputs = _describe_inputs(case.args, case.kwargs, arg_names)
+        problem = None
+        if exc is not None:
+            problem = ("exception",
+                       f"your function raised {type(exc).__name__}: {exc}"
+                       + _student_line(exc, student_fn))
+        else:
+            problem = compare(got, expected,
+                              rtol=case.rtol if case.rtol is not None else rtol,
+                              atol=case.atol if case.atol is not None else atol,
+                              check_dtype=case.check_dtype)
+            if problem is not None and problem[0] == "dtype":
+                problem = ("dtype", problem[1] + f" (input dtype: {_dtype_of(case.args)})")
+            if problem is None:
+                changed = [i for i, (before, after) in enumerate(zip(case.args, args_after))
+                           if not _same(before, after)]
+                if changed:
+                    problem = ("mutation", "the result is right, but your function changed "
+                                           "its input array in place; the caller's data was overwritten")
+        numpy_warnings = sorted({str(w.message) for w in caught
+                                 if issubclass(w.category, RuntimeWarning)})
+        if problem is None and numpy_warnings and strict_warnings:
+            problem = ("warning", "the values are right, but numpy warned: "
+                                    + "; ".join(numpy_warnings))
+        if problem is not None:
+            kind, detail = problem
+            hint = _pick_hint(kind, case.hint, hints.get(case.label), hints)
+            failure = Failure(case.label, kind, detail.rstrip("\n"), hint)
+            message = _verdict_fail(name, failure, inputs, checked)
+            return _finish(CheckResult(False, message, name, checked, failure, notes), verbose)
+        if numpy_warnings:
+            notes.append(f"for {case.label}, numpy warned: {'; '.join(numpy_warnings)}. "
+                         "The values came out right, but an intermediate result overflowed.")
+        checked.append(case.label)
+
+    return _finish(CheckResult(True, _verdict_pass(name, checked, notes), name, checked,
+                               None, notes), verbose)
+
+
+def _dtype_of(args):
+    dtypes = [str(np.asarray(a).dtype) for a in args if isinstance(a, np.ndarray)]
+    return ", ".join(dtypes) or "not an array"
+
+
+def numerical_gradient(f, *args, wrt=0, eps=1e-6, **kwargs):
+    """Central-difference gradient of ``f`` with respect to argument ``wrt``, in float64.
+
+    Each entry ``i`` of the argument is nudged both ways::
+
+        dF/dx_i ~ (F(x + eps e_i) - F(x - eps e_i)) / (2 eps)
+
+    where ``F = f(...)`` if ``f`` returns a number, or ``F = f(...).sum()`` if it returns an
+    array (for an element-wise function that sum's gradient is its derivative at each
+    entry). The error is of order ``eps**2``. Returns an array shaped like the argument.
+    """
+    args = [np.array(a, dtype=np.float64) if i == wrt else a for i, a in enumerate(args)]
+    x = args[wrt]
+    grad = np.zeros_like(x)
+    flat_x, flat_g = x.reshape(-1), grad.reshape(-1)  # views into x and grad
+
+    def F():
+        return float(np.sum(_as_array(f(*args, **kwargs)), dtype=np.float64))
+
+    for i in range(flat_x.size):
+        keep = flat_x[i]
+        flat_x[i] = keep + eps
+        up = F()
+        flat_x[i] = keep - eps
+        down = F()
+        flat_x[i] = keep
+        flat_g[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, atol=1e-6,
+                   name=None, hints=None, verbose=True):
+    """Check a hand-derived gradient against central differences of ``f``.
+
+    For each :class:`Case`, ``student_grad_fn(*args)`` must return the gradient of
+    ``f(*args)`` with respect to argument number ``wrt`` (an array shaped like that
+    argument), and agree with :func:`numerical_gradient` within
+    ``|got - numeric| <= atol + rtol * |numeric|``. If ``f`` returns an array, the
+    gradient is that of its sum, i.e. the element-wise derivative of an element-wise
+    function. Inputs are converted to float64 first, as every gradient check should be.
+    Choose cases away from kinks (ReLU at 0), where no derivative exists.
+
+    Returns
+    -------
+    CheckResult
+        True if every case passed; the verdict also reports the largest relative error
+        ``|g - n| / (|g| + |n|)`` seen.
+    """
+    worst = [0.0]
+
+    def reference(*args, **kwargs):
+        num = numerical_gradient(f, *args, wrt=wrt, eps=eps, **kwargs)
+        return num
+
+    def as_f64(a):  # floating inputs in double precision; integer labels stay integers
+        if isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating):
+            return a.astype(np.float64)
+        return np.float64(a) if isinstance(a, float) else a
+
+    f64_cases = [Case(c.label, tuple(as_f64(a) for a in c.args), dict(c.kwargs), c.hint,
+                      False, c.rtol, c.atol) for c in cases]
+
+    @functools.wraps(student_grad_fn)
+    def recording_student(*args, **kwargs):
+        g = student_grad_fn(*args, **kwargs)
+        try:
+            num = reference(*args, **kwargs)
+            ga = _as_array(g).astype(np.float64)
+            if ga.shape == num.shape:
+                denom = np.abs(ga) + np.abs(num)
+                rel = np.where(denom > 0, np.abs(ga - num) / np.where(denom > 0, denom, 1), 0)
+                worst[0] = max(worst[0], float(rel.max(initial=0.0)))
+        except Exception:  # noqa: BLE001 - reported by check_function itself
+            pass
+        return g
+
+    default_hints = {"value": "Differentiate step by step with the chain rule and compare "
+                              "with the numerical gradient on a single entry you can follow."}
+    result = check_function(recording_student, reference, f64_cases, rtol=rtol, atol=atol,
+                            name=name or getattr(student_grad_fn, "__name__", "your gradient"),
+                            hints={**default_hints, **(hints or {})}, verbose=False)
+    if result.passed:
+        result.message = result.message.replace(
+            "matches the reference", "matches central differences", 1)
+        result.message += (f"\n    Largest relative error |g - n| / (|g| + |n|): "
+                           f"{worst[0]:.2e}.")
+    else:
+        result.message = result.message.replace("    expected: ", "    central differences: ")
+    return _finish(result, verbose)
+
+
+def check_value(value, expected, *, name="your answer", rtol=1e-6, atol=1e-8, hint=None,
+                check_dtype=False, verbose=True):
+    """Check one computed answer (a number or an array) against the expected one.
+
+    For exercises whose answer is a value rather than a function: "compute the output of
+    this neuron". The verdict says what differs (shape, a non-finite entry, the first
+    value off) and gives ``hint`` on failure.
+
+    Returns
+    -------
+    CheckResult
+    """
+    problem = compare(value, expected, rtol=rtol, atol=atol, check_dtype=check_dtype)
+    if problem is None:
+        message = f"PASS {name}: {_fmt(_as_array(value))} is right."
+        return _finish(CheckResult(True, message, name, ["value"]), verbose)
+    kind, detail = problem
+    if kind in ("value", "nonfinite"):  # never print the expected answer itself
+        detail = f"{_fmt(_as_array(value))} is not right (checked to a relative tolerance of {rtol:g})"
+    failure = Failure("your value", kind, detail, _pick_hint(kind, hint))
+    lines = [f"FAIL {name}: {detail}"]
+    if failure.hint:
+        lines.append(f"    Hint: {failure.hint}")
+    return _finish(CheckResult(False, "\n".join(lines), name, [], failure), verbose)
