@@ -74,7 +74,8 @@ class Step(Activation):
         return (z > 0).astype(z.dtype if z.dtype.kind == "f" else float)
 
     def derivative(self, z):
-        return np.zeros_like(np.asarray(z, dtype=float))
+        z = np.asarray(z)
+        return np.zeros(z.shape, dtype=z.dtype if z.dtype.kind == "f" else float)
 
 
 class Sigmoid(Activation):

@@ -187,7 +187,8 @@ class CategoricalCrossentropy(Loss):
         q = y_pred / total
         p = np.clip(q, EPSILON, 1 - EPSILON)
         per_example = -np.sum(y_true * np.log(p), axis=-1)
-        g = -((q >= EPSILON) & (q <= 1 - EPSILON)) * y_true / p / n  # dL/dq
+        inside = (q >= EPSILON) & (q <= 1 - EPSILON)
+        g = -(inside * y_true) / p / n  # dL/dq
         grad = (g - np.sum(g * q, axis=-1, keepdims=True)) / total  # through q = p / sum(p)
         return per_example, grad.astype(y_pred.dtype, copy=False)
 
