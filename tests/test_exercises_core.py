@@ -1,0 +1,259 @@
+"""minnet.exercises: the checker engine and the chapter-2 example checkers."""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minnet.exercises import Case, CheckResult, check_function, check_gradient, check_value
+from minnet.exercises import numerical_gradient
+from minnet.exercises.activations import check_relu, check_sigmoid, check_sigmoid_derivative
+from minnet.exercises.activations import check_softmax
+
+
+def np_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def stable_softmax(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+CASES = [Case("a 1-D array", (np.array([-1.0, 0.0, 2.0]),)),
+         Case("large negative z", (np.array([-800.0, -1000.0]),)),
+         Case("large positive z", (np.array([800.0, 1000.0]),))]
+
+
+# ------------------------------------------------------------------ result object
+
+
+def test_correct_function_passes_and_result_is_truthy(capsys):
+    result = check_function(np_sigmoid, np_sigmoid, CASES[:1], name="sigmoid")
+    assert isinstance(result, CheckResult)
+    assert result and result.passed
+    assert result.checked == ["a 1-D array"]
+    assert result.failure is None
+    printed = capsys.readouterr().out
+    assert printed.startswith("PASS sigmoid") and "a 1-D array" in printed
+    assert printed.strip() == result.message
+
+
+def test_wrong_function_fails_and_result_is_falsy(capsys):
+    result = check_function(lambda z: 2 * z, np_sigmoid, CASES, name="sigmoid", verbose=False)
+    assert not result and result.passed is False
+    assert result.failure.case == "a 1-D array" and result.failure.kind == "value"
+    assert result.message.startswith("FAIL sigmoid: fails for a 1-D array")
+    assert capsys.readouterr().out == ""  # verbose=False prints nothing
+    with pytest.raises(AssertionError):
+        assert result
+
+
+# ------------------------------------------------------------------ kinds of failure
+
+
+def test_overflowing_sigmoid_fails_on_large_inputs_with_hint():
+    def naive(z):
+        return np.exp(z) / (1 + np.exp(z))  # inf / inf = nan for large z
+
+    result = check_function(naive, np_sigmoid, CASES, hints={"large positive z": "exp overflows"},
+                            verbose=False)
+    assert not result
+    assert result.failure.case == "large positive z"
+    assert result.failure.kind == "nonfinite"
+    assert "got:" in result.message and "nan" in result.message
+    assert "Hint: exp overflows" in result.message
+    assert "(passed before this: a 1-D array, large negative z)" in result.message
+
+
+def test_wrong_shape_is_reported_with_both_shapes():
+    def summed(z):
+        return np.exp(z).sum(axis=-1)  # forgot to divide: one number per row
+
+    cases = [Case("a 2-D batch", (np.ones((4, 3)),))]
+    result = check_function(summed, stable_softmax, cases, verbose=False)
+    assert not result and result.failure.kind == "shape"
+    assert "got shape (4,), expected shape (4, 3)" in result.message
+
+
+def test_exception_in_student_code_is_reported_not_dumped():
+    def broken(z):
+        scale = 0
+        return z / scale if isinstance(z, float) else math.exp(-z)
+
+    result = check_function(broken, np_sigmoid, [Case("a number", (1.5,))], verbose=False)
+    assert not result and result.failure.kind == "exception"
+    assert "ZeroDivisionError: float division by zero" in result.message
+    assert "return z / scale" in result.message  # the student's line
+    assert "Traceback" not in result.message
+
+    result = check_function(broken, np_sigmoid, CASES[:1], verbose=False)
+    assert result.failure.case == "a 1-D array" and "TypeError" in result.message
+
+
+def test_missing_return_and_non_numeric_results():
+    result = check_function(lambda z: None, np_sigmoid, CASES, verbose=False)
+    assert result.failure.kind == "none" and "return" in result.message
+    result = check_function(lambda z: "0.5", np_sigmoid, CASES, verbose=False)
+    assert result.failure.kind == "type"
+
+
+def test_in_place_modification_of_the_input_fails():
+    def relu_in_place(z):
+        z[z < 0] = 0
+        return z
+
+    result = check_function(relu_in_place, lambda z: np.maximum(z, 0), CASES[:1], verbose=False)
+    assert not result and result.failure.kind == "mutation"
+    assert "changed its input" in result.message
+
+
+def test_dtype_is_checked_only_where_the_case_asks():
+    upcasting = lambda z: np.float64(1.0) / (1 + np.exp(-z))  # noqa: E731
+    z32 = np.linspace(-2, 2, 5, dtype=np.float32)
+    assert check_function(upcasting, np_sigmoid, [Case("float32", (z32,), rtol=1e-5)], verbose=False)
+    result = check_function(upcasting, np_sigmoid,
+                            [Case("float32", (z32,), check_dtype=True, rtol=1e-5)], verbose=False)
+    assert result.failure.kind == "dtype"
+    assert "float64, expected float32" in result.message
+
+
+def test_numpy_warnings_are_notes_unless_strict():
+    def warns(z):
+        return 1 / (1 + np.exp(-z))  # right values, but exp(1000) overflows on the way
+
+    result = check_function(warns, np_sigmoid, CASES, verbose=False)
+    assert result and any("overflow" in note for note in result.notes)
+    assert "Note:" in result.message
+    strict = check_function(warns, np_sigmoid, CASES, strict_warnings=True, verbose=False)
+    assert not strict and strict.failure.kind == "warning"
+
+
+def test_hint_precedence_case_then_label_then_kind_then_default():
+    cases = [Case("c", (np.zeros(2),), hint={"value": "from the case"})]
+    wrong = lambda z: z + 1  # noqa: E731
+    assert check_function(wrong, np_sigmoid, cases, verbose=False).failure.hint == "from the case"
+    cases = [Case("c", (np.zeros(2),))]
+    hints = {"c": {"value": "from the label"}, "value": "from the kind"}
+    assert check_function(wrong, np_sigmoid, cases, hints=hints, verbose=False).failure.hint == "from the label"
+    hints = {"value": "from the kind"}
+    assert check_function(wrong, np_sigmoid, cases, hints=hints, verbose=False).failure.hint == "from the kind"
+    assert check_function(wrong, np_sigmoid, cases, verbose=False).failure.hint
+
+
+def test_not_a_function():
+    result = check_function(0.5, np_sigmoid, CASES, verbose=False)
+    assert not result and "without calling it" in result.message
+
+
+def test_tolerance_is_respected():
+    slightly_off = lambda z: np_sigmoid(z) * (1 + 1e-4)  # noqa: E731
+    assert not check_function(slightly_off, np_sigmoid, CASES[:1], verbose=False)
+    assert check_function(slightly_off, np_sigmoid, CASES[:1], rtol=1e-3, verbose=False)
+
+
+# ------------------------------------------------------------------ gradients
+
+
+def test_numerical_gradient_matches_a_known_gradient():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    np.testing.assert_allclose(numerical_gradient(lambda a: np.sum(a ** 3), x), 3 * x ** 2, rtol=1e-7)
+    y = np.array([[0.0, 1.0], [1.0, 1.0]])
+    mse = lambda y_true, y_pred: np.mean((y_pred - y_true) ** 2)  # noqa: E731
+    np.testing.assert_allclose(numerical_gradient(mse, y, x, wrt=1), 2 * (x - y) / x.size, rtol=1e-7)
+
+
+def test_check_gradient_passes_a_right_derivative_and_fails_a_wrong_one():
+    cases = [Case("a 1-D array", (np.linspace(-3, 3, 7),)), Case("a 2-D batch", (np.ones((2, 3)),))]
+    right = check_gradient(lambda z: np_sigmoid(z) * (1 - np_sigmoid(z)), np_sigmoid, cases,
+                           name="sigmoid'", verbose=False)
+    assert right and "central differences" in right.message
+    assert "Largest relative error" in right.message
+
+    wrong = check_gradient(lambda z: np_sigmoid(z) * (1 + np_sigmoid(z)), np_sigmoid, cases,
+                           verbose=False)
+    assert not wrong and wrong.failure.kind == "value"
+    assert "central differences:" in wrong.message
+
+
+def test_check_gradient_with_respect_to_second_argument():
+    def mse(y_true, y_pred):
+        return np.mean((y_pred - y_true) ** 2)
+
+    y_true = np.array([[0.0], [1.0], [1.0]])
+    y_pred = np.array([[0.2], [0.7], [1.4]])
+    cases = [Case("a batch of 3", (y_true, y_pred))]
+    good = check_gradient(lambda t, p: 2 * (p - t) / t.size, mse, cases, wrt=1, verbose=False)
+    assert good
+    forgot_mean = check_gradient(lambda t, p: 2 * (p - t), mse, cases, wrt=1, verbose=False)
+    assert not forgot_mean
+
+
+def test_check_value_never_prints_the_expected_answer():
+    assert check_value(0.7311, 0.7310585786300049, rtol=1e-3, verbose=False)
+    result = check_value(0.5, 0.7310585786300049, name="neuron output", hint="apply sigmoid",
+                         verbose=False)
+    assert not result and "0.731" not in result.message and "apply sigmoid" in result.message
+    assert check_value(np.zeros(3), np.zeros((3, 1)), verbose=False).failure.kind == "shape"
+
+
+# ------------------------------------------------------------------ chapter-2 checkers
+
+
+def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
+    def stable(z):
+        z = np.asarray(z)
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+    assert check_sigmoid(stable, verbose=False)
+    assert check_sigmoid(np_sigmoid, verbose=False)  # right values; numpy's warning is a note
+
+
+def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
+    naive = check_sigmoid(lambda z: np.exp(z) / (1 + np.exp(z)), verbose=False)
+    assert naive.failure.case == "large positive z" and "nan" in naive.message
+    assert "inf / inf" in naive.failure.hint
+
+    def scalar_only(z):
+        return 1 / (1 + math.exp(-z))
+
+    result = check_sigmoid(scalar_only, verbose=False)
+    assert result.failure.kind == "exception" and "np.exp" in result.failure.hint
+    upcast = check_sigmoid(lambda z: np.float64(1) / (1 + np.exp(-z)), verbose=False)
+    assert upcast.failure.kind == "dtype"
+
+
+def test_check_sigmoid_derivative():
+    assert check_sigmoid_derivative(lambda z: np_sigmoid(z) * (1 - np_sigmoid(z)), verbose=False)
+    naive = check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, verbose=False)
+    assert not naive and naive.failure.case == "large negative z"
+
+
+def test_check_relu():
+    assert check_relu(lambda z: np.maximum(z, 0), verbose=False)
+    assert check_relu(lambda z: np.maximum(z, 0), verbose=False).checked[-1].startswith("float32")
+    assert not check_relu(lambda z: np.abs(z), verbose=False)
+    assert check_relu(lambda z: max(0, z), verbose=False).failure.kind == "exception"
+
+
+def test_check_softmax():
+    assert check_softmax(stable_softmax, verbose=False)
+    no_keepdims = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=-1), verbose=False)
+    assert no_keepdims.failure.case.startswith("a 2-D batch")
+    whole_batch = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(), verbose=False)
+    assert whole_batch.failure.kind == "value" and "row" in whole_batch.failure.hint
+    unshifted = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True), verbose=False)
+    assert unshifted.failure.case == "large logits" and unshifted.failure.kind == "nonfinite"
+    flattened = check_softmax(lambda z: stable_softmax(z).ravel(), verbose=False)
+    assert flattened.failure.kind == "shape" and "expected shape (4, 3)" in flattened.message
+
+
+def test_exercises_import_numpy_only():
+    code = ("import sys, minnet.exercises, minnet.exercises.activations; "
+            "heavy = {'matplotlib', 'tensorflow', 'ipywidgets'} & set(sys.modules); "
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ))
