@@ -97,7 +97,7 @@ def test_gradcheck_leaves_the_model_untouched():
     errors = minnet.gradcheck(model, x, y, return_all=True)
     assert len(errors) == 4
     assert all(w.dtype == np.float32 for w in model.get_weights())
-    for a, b in zip(before, model.get_weights()):
+    for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -50,5 +50,5 @@ def gradcheck(model, x, y, eps=1e-6, return_all=False):
     x = np.asarray(x, dtype=np.float64)
     analytic = model64.gradients(x, y)
     numeric = numerical_gradients(model64, x, y, eps)
-    errors = [relative_error(a, n) for a, n in zip(analytic, numeric)]
+    errors = [relative_error(a, n) for a, n in zip(analytic, numeric, strict=True)]
     return errors if return_all else max(errors)

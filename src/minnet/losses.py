@@ -92,7 +92,7 @@ class Loss:
         """Per-example losses and the gradient of their mean, on prepared arrays."""
         raise NotImplementedError
 
-    def with_logits(self) -> "Loss":
+    def with_logits(self) -> Loss:
         """The same loss computed from the logits of its sigmoid or softmax."""
         return type(self)(from_logits=True)
 

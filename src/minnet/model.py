@@ -74,21 +74,23 @@ class Sequential:
 
     # ------------------------------------------------------------------ building
     def add(self, layer):
-        """Append a layer; a first layer with ``input_dim`` builds the model at once."""
+        """Append a layer. A first layer with ``input_dim`` builds the model at once; a layer
+        added to a built model is built on top of it."""
         if not isinstance(layer, Layer):
             raise ConfigError(
                 f"Sequential takes minnet layers, got {type(layer).__name__}. "
                 "Use minnet.layers.Dense(...) and friends."
             )
-        if self.built:
-            raise ConfigError("This model is already built; add layers before using it.")
         taken = {existing.name for existing in self.layers}
         base, i = layer.name, 0
         while layer.name in taken:
             i += 1
             layer.name = f"{base}_{i}"
         self.layers.append(layer)
-        if len(self.layers) == 1 and getattr(layer, "input_dim", None):
+        if self.built:
+            layer.build(self.output_shape, self.rng, self.dtype)
+            self.output_shape = layer.output_shape
+        elif len(self.layers) == 1 and getattr(layer, "input_dim", None):
             self.build((None, layer.input_dim))
 
     def build(self, input_shape):
@@ -269,7 +271,7 @@ class Sequential:
         loss_fn, fused = self._training_loss()
         metric_fns = self._metric_functions(y, x)
         history = History()
-        callbacks = [history, *(callbacks or [])]
+        callbacks = [*(callbacks or []), history]  # History last, as in Keras: it sees every log
         stop_on_nan = any(isinstance(c, TerminateOnNaN) for c in callbacks)
         for callback in callbacks:
             callback.set_model(self)
@@ -290,7 +292,9 @@ class Sequential:
                 batch = slice(step * batch_size, (step + 1) * batch_size)
                 index = order[batch] if shuffle else batch
                 xb, yb = x[index], y[index]
-                loss, output = self._loss_and_gradients(xb, yb, loss_fn, fused, training=True)
+                # Overflow shows up as a non-finite loss, which is reported below.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, output = self._loss_and_gradients(xb, yb, loss_fn, fused, True)
                 total_loss += loss * len(xb)
                 for name, fn in metric_fns.items():
                     totals[name] += float(np.sum(fn(yb, output)))
@@ -304,7 +308,7 @@ class Sequential:
                 self.optimizer.apply(params, self.grads)
                 seen = min((step + 1) * batch_size, n)
                 progress.update(step, total_loss / seen, {k: v / seen for k, v in totals.items()})
-                for callback in callbacks[1:]:
+                for callback in callbacks:
                     callback.on_train_batch_end(step, {"loss": loss})
             seen = min((step + 1) * batch_size, n)
             logs = {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
@@ -424,7 +428,7 @@ class Sequential:
                 f"set_weights got {len(weights)} arrays, but this model has {len(params)}: "
                 f"shapes {[p.shape for p in params]} in the order [W1, b1, W2, b2, ...]."
             )
-        for i, (p, w) in enumerate(zip(params, weights)):
+        for i, (p, w) in enumerate(zip(params, weights, strict=True)):
             w = np.asarray(w)
             if w.shape != p.shape:
                 raise WeightsError(

@@ -63,7 +63,7 @@ class Optimizer:
         if self.slots is None:
             self.slots = [self.create_slots(p) for p in params]
         self.iterations += 1
-        for w, g, slots in zip(params, grads, self.slots):
+        for w, g, slots in zip(params, grads, self.slots, strict=True):
             self.update(w, self.clip(g), slots)
 
     def create_slots(self, w):
