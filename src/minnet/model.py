@@ -470,18 +470,17 @@ class Sequential:
     def summary(self):
         """Print each layer's output shape and parameter count, as Keras does."""
         self._require_built()
+        header = ("Layer (type)", "Output Shape", "Param #")
         rows = [(f"{layer.name} ({type(layer).__name__})", str(layer.output_shape),
                  str(layer.count_params())) for layer in self.layers]
-        widths = [max(len(r[i]) for r in rows + [("Layer (type)", "Output Shape", "Param #")])
-                  for i in range(3)]
-        line = "  ".join("{:<%d}" % w for w in widths)
-        print(f'Model: "{self.name}"')
-        print(line.format("Layer (type)", "Output Shape", "Param #"))
-        print("-" * (sum(widths) + 4))
-        for row in rows:
-            print(line.format(*row))
-        print("-" * (sum(widths) + 4))
-        print(f"Total params: {self.count_params():,}")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+
+        def line(row):
+            return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+
+        rule = "-" * (sum(widths) + 4)
+        print(f'Model: "{self.name}"', line(header), rule, *map(line, rows), rule,
+              f"Total params: {self.count_params():,}", sep="\n")
 
     def __repr__(self):
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
