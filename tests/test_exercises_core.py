@@ -8,10 +8,20 @@ import sys
 import numpy as np
 import pytest
 
-from minnet.exercises import Case, CheckResult, check_function, check_gradient, check_value
-from minnet.exercises import numerical_gradient
-from minnet.exercises.activations import check_relu, check_sigmoid, check_sigmoid_derivative
-from minnet.exercises.activations import check_softmax
+from minnet.exercises import (
+    Case,
+    CheckResult,
+    check_function,
+    check_gradient,
+    check_value,
+    numerical_gradient,
+)
+from minnet.exercises.activations import (
+    check_relu,
+    check_sigmoid,
+    check_sigmoid_derivative,
+    check_softmax,
+)
 
 
 def np_sigmoid(z):

@@ -165,7 +165,7 @@ def test_decision_boundary_rejects_non_2d_inputs():
 def test_plot_activation_minnet_object_and_name():
     ax = viz.plot_activation(minnet.activations.tanh)
     assert_labelled(ax)
-    f_line, d_line = [l for l in ax.get_lines() if not l.get_label().startswith("_")]
+    f_line, d_line = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     z = f_line.get_xdata()
     np.testing.assert_allclose(f_line.get_ydata(), np.tanh(z))
     np.testing.assert_allclose(d_line.get_ydata(), 1 - np.tanh(z) ** 2)
@@ -208,7 +208,7 @@ def test_layer_histograms_one_panel_per_dense_layer(xor_model, kind):
         sizes = [layer.W.size for layer in dense]
     else:
         sizes = [len(x) * layer.units for layer in dense]
-    for ax, size, layer in zip(axes, sizes, dense):
+    for ax, size, layer in zip(axes, sizes, dense, strict=True):
         assert_labelled(ax)
         assert f"Dense({layer.units}" in ax.get_title()
         assert sum(p.get_height() for p in ax.patches) == size  # every value is counted
@@ -266,7 +266,7 @@ def test_static_grid_draws_one_panel_per_value(values):
     fig = viz.static_grid(draw_line, values, param="w", ncols=4)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == len(values)
-    for ax, w in zip(visible, values):
+    for ax, w in zip(visible, values, strict=True):
         assert ax.get_title() == f"w = {w:g}"
         np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), w * np.linspace(-1, 1, 5))
         assert_labelled(ax)

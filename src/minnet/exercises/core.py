@@ -354,7 +354,7 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
             if problem is not None and problem[0] == "dtype":
                 problem = ("dtype", problem[1] + f" (input dtype: {_dtype_of(case.args)})")
             if problem is None:
-                changed = [i for i, (before, after) in enumerate(zip(case.args, args_after))
+                changed = [i for i, (before, after) in enumerate(zip(case.args, args_after, strict=True))
                            if not _same(before, after)]
                 if changed:
                     problem = ("mutation", "the result is right, but your function changed "

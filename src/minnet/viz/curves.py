@@ -81,7 +81,7 @@ def plot_history(history, metrics=None, ax=None, *, mark_best=False, logy=False,
             raise ValueError(f"need {len(names)} Axes (one for {', '.join(names)}), got {len(axes)}")
         fig = axes[0].figure
 
-    for name, panel in zip(names, axes):
+    for name, panel in zip(names, axes, strict=True):
         train = np.asarray(hist[name], dtype=float)
         epochs = np.arange(1, len(train) + 1)
         panel.plot(epochs, train, marker="o" if len(epochs) <= 20 else None, ms=3, label="training")

@@ -77,7 +77,7 @@ def static_grid(fn, values, param=None, *, ncols=None, fixed=None, titles=None,
     fixed = dict(fixed or {})
     fig, axes = grid_axes(len(values), ncols=ncols, panel_size=panel_size,
                           sharex=sharex, sharey=sharey)
-    for i, (ax, value) in enumerate(zip(axes, values)):
+    for i, (ax, value) in enumerate(zip(axes, values, strict=True)):
         if isinstance(value, dict):
             fn(ax=ax, **fixed, **value)
         elif param is not None:

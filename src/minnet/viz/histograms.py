@@ -48,7 +48,8 @@ def _collect(model, x, y, kind):
         # One forward pass over the whole batch (building the model if needed): each Dense
         # layer then holds its z and a for every example of x.
         model.predict(x, batch_size=len(x))
-        values = [np.asarray(l.a if kind == "activations" else l.z) for l in layers if _is_dense(l)]
+        values = [np.asarray(layer.a if kind == "activations" else layer.z)
+                  for layer in layers if _is_dense(layer)]
     elif kind == "gradients":
         if y is None:
             raise ValueError("kind='gradients' needs the targets: plot_layer_histograms(model, x, y, kind='gradients')")
@@ -60,14 +61,15 @@ def _collect(model, x, y, kind):
                 values.append(np.asarray(grads[start]))  # dW comes first, then db
             start += count
     elif kind == "weights":
-        values = [_kernel(l) for l in layers if _is_dense(l)]
+        values = [_kernel(layer) for layer in layers if _is_dense(layer)]
     else:
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
 
-    dense = [l for l in layers if _is_dense(l)]
+    dense = [layer for layer in layers if _is_dense(layer)]
     if not dense:
         raise ValueError("the model has no Dense layers to draw")
-    return [(_describe(i, l, _kernel(l)), v) for i, (l, v) in enumerate(zip(dense, values), start=1)]
+    return [(_describe(i, layer, _kernel(layer)), v)
+            for i, (layer, v) in enumerate(zip(dense, values, strict=True), start=1)]
 
 
 def plot_layer_histograms(model, x, y=None, kind="activations", *, bins=40, ncols=None,
@@ -113,7 +115,7 @@ def plot_layer_histograms(model, x, y=None, kind="activations", *, bins=40, ncol
         everything = np.concatenate(flat)
         edges = np.histogram_bin_edges(everything[np.isfinite(everything)], bins=bins)
     fig, axes = grid_axes(len(panels), ncols=ncols, sharex=sharex)
-    for ax, (label, _), values in zip(axes, panels, flat):
+    for ax, (label, _), values in zip(axes, panels, flat, strict=True):
         values = values[np.isfinite(values)]
         ax.hist(values, bins=edges if sharex else bins, color="#1f77b4", alpha=0.85)
         ax.set_title(label, fontsize="medium")
