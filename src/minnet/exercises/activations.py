@@ -126,3 +126,92 @@ def check_softmax(fn, verbose=True):
              "value": "The outputs are exp(z_j) divided by the sum of exp over the same row."}
     return check_function(fn, reference.softmax, cases, hints=hints, name="softmax",
                           verbose=verbose)
+
+
+def check_tanh_derivative(fn, verbose=True):
+    """Check ``fn(z)``, the derivative of the hyperbolic tangent ``d tanh / dz``, element-wise.
+
+    Tried on the same kinds of input as :func:`check_sigmoid`; at large ``|z|`` the
+    derivative must be a finite number close to 0, and a float32 input gives float32.
+    """
+    rng = np.random.default_rng(_SEED + 4)
+    stable = {"nonfinite": "For large |z|, exp(z) and cosh(z) overflow to inf, and inf / inf "
+                           "is nan. Write the derivative through t = tanh(z), which numpy "
+                           "computes safely for any z."}
+    hints = {**_ELEMENTWISE_HINTS,
+             "value": "At z = 0 the derivative is 1, it is the same at z and -z, and it tends "
+                      "to 0 as |z| grows. Differentiate tanh = sinh / cosh with the quotient "
+                      "rule and write the result in terms of t = tanh(z)."}
+    return check_function(fn, reference.tanh.derivative,
+                          _elementwise_cases(rng, {"positive": stable, "negative": stable}),
+                          hints=hints, name="tanh derivative", verbose=verbose)
+
+
+def _leaky_reference(z, negative_slope=0.2):
+    return reference.LeakyReLU(negative_slope)(z)
+
+
+def check_leaky_relu(fn, verbose=True):
+    """Check ``fn(z, negative_slope=0.2)``, the leaky ReLU, element-wise.
+
+    ``fn`` must return ``z`` where ``z > 0`` and ``negative_slope * z`` elsewhere, with
+    Keras's default ``negative_slope = 0.2``. Tried on the usual element-wise inputs with
+    the default slope, then with ``negative_slope=0.1`` and ``0.5`` passed by keyword; the
+    input must not be modified in place and a float32 input gives float32.
+    """
+    rng = np.random.default_rng(_SEED + 5)
+    slope_hint = {"value": "The slope for negative z is an argument: use the negative_slope "
+                           "you were given, not a number written into the function.",
+                  "exception": "Your function must accept the keyword argument negative_slope, "
+                               "e.g. def leaky_relu(z, negative_slope=0.2)."}
+    extra = (
+        Case("a negative number", (-2.0,),
+             hint={"value": "Keras's default negative slope is 0.2: leaky_relu(-2) is "
+                            "0.2 times -2, not 0 and not 0.01 times -2."}),
+        Case("negative_slope=0.1 (keyword)", (np.linspace(-4.0, 4.0, 9),),
+             {"negative_slope": 0.1}, hint=slope_hint),
+        Case("negative_slope=0.5 on a 2-D batch", (rng.normal(0.0, 3.0, size=(3, 4)),),
+             {"negative_slope": 0.5}, hint=slope_hint),
+    )
+    hints = {**_ELEMENTWISE_HINTS,
+             "value": "Keep each positive entry; multiply each negative one by negative_slope "
+                      "(np.where is the tool)."}
+    return check_function(fn, _leaky_reference, _elementwise_cases(rng, extra=extra),
+                          hints=hints, name="leaky relu", verbose=verbose)
+
+
+def check_softmax_jacobian(fn, verbose=True):
+    """Check ``fn(z)``, the Jacobian of softmax, ``J[j, k] = d a_j / d z_k``.
+
+    For a vector ``z`` of ``k`` logits ``fn`` returns a ``(k, k)`` matrix; for a batch of
+    shape ``(n, k)`` one matrix per row, shape ``(n, k, k)``. Tried on: a vector, a batch,
+    two equal logits, very large logits (must stay finite) and a float32 batch (dtype
+    kept).
+    """
+    rng = np.random.default_rng(_SEED + 6)
+    per_row = ("For a batch, build one k x k matrix per row: shape (n, k, k). Broadcasting "
+               "a[..., :, None] against a[..., None, :] gives every product a_j a_k at once.")
+    off_diagonal = ("The diagonal is a_j (1 - a_j), and every off-diagonal entry is "
+                    "-a_j a_k: raising one logit lowers every other probability. "
+                    "Together: a_j (delta_jk - a_k).")
+    shift = {"nonfinite": "Compute the probabilities with a stable softmax (subtract each "
+                          "row's maximum logit first), then build the matrix from them."}
+    cases = [
+        Case("a vector of 3 logits", (np.array([1.0, 2.0, 3.0]),),
+             hint={"value": off_diagonal}),
+        Case("two equal logits", (np.array([0.0, 0.0]),),
+             hint={"value": "With two equal logits both probabilities are 1/2: the matrix is "
+                            "[[1/4, -1/4], [-1/4, 1/4]]. " + off_diagonal}),
+        Case("a batch of 4 rows", (rng.normal(0.0, 2.0, size=(4, 3)),),
+             hint={"shape": per_row, "exception": per_row, "value": per_row}),
+        Case("large logits", (np.array([[1000.0, 1001.0, 1002.0]]),), hint=shift),
+        Case("float32 batch (dtype kept)", (rng.normal(size=(2, 5)).astype(np.float32),),
+             check_dtype=True, **_F32),
+    ]
+    hints = {"shape": "The Jacobian of k outputs with respect to k inputs is k x k; for a batch "
+                      "it is (n, k, k). " + per_row,
+             "value": off_diagonal,
+             "exception": "Start from a = softmax(z) with shape (..., k), then combine "
+                          "np.eye(k) and products of entries of a."}
+    return check_function(fn, reference.softmax.jacobian, cases, hints=hints,
+                          name="softmax jacobian", verbose=verbose)

@@ -1,0 +1,190 @@
+"""Chapter 2 checkers: each passes the right function and fails specific wrong ones,
+naming the failing input and giving the hint meant for that mistake."""
+
+import numpy as np
+import pytest
+
+from minnet import activations as A
+from minnet.exercises.activations import (
+    check_leaky_relu,
+    check_relu,
+    check_sigmoid,
+    check_sigmoid_derivative,
+    check_softmax,
+    check_softmax_jacobian,
+    check_tanh_derivative,
+)
+
+
+def stable_sigmoid(z):
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def softmax_jacobian(z):
+    a = A.softmax(z)
+    return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
+
+
+def leaky_relu(z, negative_slope=0.2):
+    z = np.asarray(z)
+    return np.where(z > 0, z, z * np.asarray(negative_slope, dtype=z.dtype))
+
+
+@pytest.mark.parametrize("check, fn", [
+    (check_sigmoid, stable_sigmoid),
+    (check_sigmoid_derivative, lambda z: stable_sigmoid(z) * (1 - stable_sigmoid(z))),
+    (check_relu, lambda z: np.maximum(z, 0)),
+    (check_softmax, A.softmax),
+    (check_tanh_derivative, lambda z: 1 - np.tanh(z) ** 2),
+    (check_leaky_relu, leaky_relu),
+    (check_softmax_jacobian, softmax_jacobian),
+])
+def test_right_answers_pass(check, fn, capsys):
+    result = check(fn)
+    assert result, result.message
+    assert capsys.readouterr().out.startswith("PASS")
+
+
+def test_checkers_are_quiet_when_asked(capsys):
+    assert check_tanh_derivative(lambda z: 1 - np.tanh(z) ** 2, verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ tanh derivative
+
+
+def test_tanh_derivative_forgot_square():
+    result = check_tanh_derivative(lambda z: 1 - np.tanh(z), verbose=False)
+    assert not result
+    assert result.failure.case == "a single number"
+    assert result.failure.kind == "value"
+    assert "in terms of t = tanh(z)" in result.failure.hint
+
+
+def test_tanh_derivative_wrong_sign():
+    result = check_tanh_derivative(lambda z: np.tanh(z) ** 2 - 1, verbose=False)
+    assert not result and result.failure.kind == "value"
+    assert "At z = 0 the derivative is 1" in result.failure.hint
+
+
+def test_tanh_derivative_in_z_not_t():
+    result = check_tanh_derivative(lambda z: 1 - np.asarray(z) ** 2, verbose=False)
+    assert not result and result.failure.kind == "value"
+
+
+def test_tanh_derivative_overflowing_formula():
+    def naive(z):
+        z = np.asarray(z, dtype=float)
+        return 4 * np.exp(2 * z) / (np.exp(2 * z) + 1) ** 2
+
+    result = check_tanh_derivative(naive, verbose=False)
+    assert not result
+    assert result.failure.case == "large positive z"
+    assert result.failure.kind == "nonfinite"
+    assert "through t = tanh(z)" in result.failure.hint
+
+
+def test_tanh_derivative_loses_float32():
+    result = check_tanh_derivative(lambda z: 1 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2,
+                                   verbose=False)
+    assert not result
+    assert result.failure.kind == "dtype"
+
+
+# ------------------------------------------------------------------------ leaky relu
+
+
+def test_leaky_relu_with_slope_001():
+    result = check_leaky_relu(lambda z, negative_slope=0.2: np.where(z > 0, z, 0.01 * z),
+                              verbose=False)
+    assert not result and result.failure.kind == "value"
+    assert "multiply each negative one by negative_slope" in result.failure.hint
+
+
+def test_leaky_relu_that_is_plain_relu():
+    result = check_leaky_relu(lambda z, negative_slope=0.2: np.maximum(z, 0), verbose=False)
+    assert not result and result.failure.kind == "value"
+
+
+def test_leaky_relu_hard_coded_slope():
+    result = check_leaky_relu(lambda z, negative_slope=0.2: np.where(z > 0, z, 0.2 * z),
+                              verbose=False)
+    assert not result
+    assert result.failure.case == "negative_slope=0.1 (keyword)"
+    assert "use the negative_slope" in result.failure.hint
+
+
+def test_leaky_relu_without_slope_argument():
+    result = check_leaky_relu(lambda z: np.where(z > 0, z, 0.2 * z), verbose=False)
+    assert not result
+    assert result.failure.kind == "exception"
+    assert "def leaky_relu(z, negative_slope=0.2)" in result.failure.hint
+
+
+def test_leaky_relu_in_place():
+    def in_place(z, negative_slope=0.2):
+        z = np.asarray(z)
+        z[z < 0] *= negative_slope
+        return z
+
+    result = check_leaky_relu(in_place, verbose=False)
+    assert not result and result.failure.kind == "mutation"
+    assert "new array" in result.failure.hint
+
+
+# ------------------------------------------------------------------- softmax jacobian
+
+
+def test_softmax_jacobian_diagonal_only():
+    result = check_softmax_jacobian(
+        lambda z: np.diag(A.softmax(z) * (1 - A.softmax(z))), verbose=False)
+    assert not result
+    assert result.failure.case == "a vector of 3 logits"
+    assert "-a_j a_k" in result.failure.hint
+
+
+def test_softmax_jacobian_vector_only():
+    def vector_only(z):
+        a = A.softmax(z)
+        return np.diag(a) - np.outer(a, a)
+
+    result = check_softmax_jacobian(vector_only, verbose=False)
+    assert not result
+    assert result.failure.case == "a batch of 4 rows"
+    assert "(n, k, k)" in result.failure.hint
+
+
+def test_softmax_jacobian_naive_exp():
+    def naive(z):
+        e = np.exp(z)
+        a = e / e.sum(axis=-1, keepdims=True)
+        return a[..., :, None] * (np.eye(a.shape[-1]) - a[..., None, :])
+
+    result = check_softmax_jacobian(naive, verbose=False)
+    assert not result
+    assert result.failure.case == "large logits" and result.failure.kind == "nonfinite"
+    assert "subtract each row's maximum" in result.failure.hint
+
+
+def test_softmax_jacobian_wrong_sign():
+    result = check_softmax_jacobian(lambda z: -softmax_jacobian(z), verbose=False)
+    assert not result and result.failure.kind == "value"
+
+
+# ------------------------------------------------------------ the example checkers
+
+
+def test_sigmoid_naive_overflows_or_warns():
+    result = check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z, dtype=float))),
+                           verbose=False)
+    # the naive formula gives the right values, but exp overflows on the way: a PASS
+    # whose notes say so
+    assert result
+    assert any("overflow" in note for note in result.notes)
+
+
+def test_relu_wrong():
+    result = check_relu(lambda z: np.abs(z), verbose=False)
+    assert not result and result.failure.kind == "value"
