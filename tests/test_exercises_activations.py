@@ -177,7 +177,7 @@ def test_softmax_jacobian_wrong_sign():
 
 
 def test_sigmoid_naive_overflows_or_warns():
-    result = check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z, dtype=float))),
+    result = check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z))),
                            verbose=False)
     # the naive formula gives the right values, but exp overflows on the way: a PASS
     # whose notes say so
