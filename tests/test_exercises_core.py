@@ -211,6 +211,7 @@ def test_check_value_never_prints_the_expected_answer():
 
 
 # ------------------------------------------------------------------ chapter-2 checkers
+# (the example module built on the engine; its hints' wording belongs to chapter 2)
 
 
 def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
@@ -226,13 +227,13 @@ def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
 def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
     naive = check_sigmoid(lambda z: np.exp(z) / (1 + np.exp(z)), verbose=False)
     assert naive.failure.case == "large positive z" and "nan" in naive.message
-    assert "inf / inf" in naive.failure.hint
+    assert naive.failure.kind == "nonfinite" and naive.failure.hint
 
     def scalar_only(z):
         return 1 / (1 + math.exp(-z))
 
     result = check_sigmoid(scalar_only, verbose=False)
-    assert result.failure.kind == "exception" and "np.exp" in result.failure.hint
+    assert result.failure.kind == "exception" and result.failure.case == "a 1-D array"
     upcast = check_sigmoid(lambda z: np.float64(1) / (1 + np.exp(-z)), verbose=False)
     assert upcast.failure.kind == "dtype"
 
@@ -255,7 +256,7 @@ def test_check_softmax():
     no_keepdims = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=-1), verbose=False)
     assert no_keepdims.failure.case.startswith("a 2-D batch")
     whole_batch = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(), verbose=False)
-    assert whole_batch.failure.kind == "value" and "row" in whole_batch.failure.hint
+    assert whole_batch.failure.kind == "value" and whole_batch.failure.case.startswith("a 2-D batch")
     unshifted = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True), verbose=False)
     assert unshifted.failure.case == "large logits" and unshifted.failure.kind == "nonfinite"
     flattened = check_softmax(lambda z: stable_softmax(z).ravel(), verbose=False)
