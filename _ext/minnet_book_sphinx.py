@@ -1,0 +1,35 @@
+"""Small fixes to Jupyter Book 1.x's HTML output, loaded from _config.yml.
+
+- sphinx-thebe 0.3 registers its configuration script once per reading pass, so a page
+  can declare ``const THEBE_JS_URL`` twice (once registered with the file name None,
+  once with "") and the browser reports a SyntaxError. Each
+  page keeps one copy of every inline or external script.
+- pydata-sphinx-theme logs "Got invalid theme mode" on every first visit when no
+  default colour mode is configured; the book starts in "auto" (the reader's system
+  setting).
+"""
+
+from __future__ import annotations
+
+
+def _fix_page(app, pagename, templatename, context, doctree):
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for script in scripts:
+        # An inline script is registered with filename None once and "" the other time.
+        filename = getattr(script, "filename", script) or ""
+        attributes = getattr(script, "attributes", {})
+        key = (str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    scripts[:] = kept
+
+
+def setup(app):
+    app.connect("html-page-context", _fix_page, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,150 @@
+"""The book's house rules, checked on the files (fast; no kernel, no build).
+
+- every notebook under book/ is in _toc.yml, and every page _toc.yml lists exists;
+- notebooks are stored without outputs, execution counts or widget state;
+- every notebook starts with the setup cell: hidden, TensorFlow quieted before it is
+  imported, minnet installed on Colab from the repository named in _config.yml, seeds set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+SUFFIXES = (".ipynb", ".md")
+
+
+def _toc_files() -> list[str]:
+    """Every `file:` (and the root) in _toc.yml, as written (no suffix)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return files
+
+
+def _source(entry: str) -> Path | None:
+    for suffix in SUFFIXES:
+        path = ROOT / f"{entry}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _notebooks() -> list[Path]:
+    return sorted(
+        p for p in BOOK.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts
+    )
+
+
+NOTEBOOKS = _notebooks()
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def test_every_toc_entry_exists_once():
+    entries = _toc_files()
+    missing = [e for e in entries if _source(e) is None]
+    assert not missing, f"_toc.yml lists pages that do not exist: {missing}"
+    duplicates = sorted({e for e in entries if entries.count(e) > 1})
+    assert not duplicates, f"_toc.yml lists these more than once: {duplicates}"
+
+
+def test_every_notebook_is_in_the_toc_and_every_toc_notebook_exists():
+    in_toc = {_source(e) for e in _toc_files()} - {None}
+    on_disk = set(NOTEBOOKS)
+    not_listed = sorted(str(p.relative_to(ROOT)) for p in on_disk - in_toc)
+    assert not not_listed, f"notebooks missing from _toc.yml: {not_listed}"
+    assert {p for p in in_toc if p.suffix == ".ipynb"} <= on_disk
+
+
+def test_there_is_at_least_one_notebook():
+    assert BOOK / "00-first-network.ipynb" in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [
+        i for i, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have stored outputs; clear them "
+        "(jupyter nbconvert --clear-output --inplace) before committing"
+    )
+    assert "widgets" not in notebook.get("metadata", {}), (
+        f"{path.name} stores widget state; the static book must not load widget JavaScript"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_the_setup_cell(path, book_config):
+    cells = _cells(path)
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert code, f"{path.name} has no code cell"
+    setup = code[0]
+    text = _text(setup)
+    tags = setup.get("metadata", {}).get("tags", [])
+    assert {"remove-input", "hide-input"} & set(tags), (
+        f"{path.name}: the setup cell must be tagged remove-input (hidden in the book)"
+    )
+
+    # TensorFlow is quieted before anything imports it.
+    first_tf_import = re.search(r"^\s*(import|from)\s+(tensorflow|keras)\b", text, re.M)
+    for var, value in (("TF_CPP_MIN_LOG_LEVEL", "3"), ("TF_ENABLE_ONEDNN_OPTS", "0")):
+        match = re.search(rf"""os\.environ\[["']{var}["']\]\s*=\s*["']{value}["']""", text)
+        assert match, f"{path.name}: the setup cell must set {var}={value}"
+        if first_tf_import:
+            assert match.start() < first_tf_import.start(), (
+                f"{path.name}: {var} must be set before TensorFlow/Keras is imported"
+            )
+
+    # On Colab (and only there) minnet is installed from the book's own repository.
+    url = book_config["repository"]["url"].rstrip("/")
+    assert '"google.colab" in sys.modules' in text or "'google.colab' in sys.modules" in text
+    installs = re.findall(r"%pip install[^\n]*minnet @ git\+(\S+?)[\"'\s]", text)
+    assert installs == [url], (
+        f"{path.name}: the Colab install must read "
+        f'%pip install -q "minnet @ git+{url}" (found {installs})'
+    )
+
+    # Seeds, so the numbers on the page come out the same run after run.
+    assert "keras.utils.set_random_seed(" in text or "np.random.default_rng(" in text
+
+
+def test_colab_url_in_the_first_notebook_matches_the_config(book_config):
+    """The canonical setup cell names the repository of _config.yml."""
+    text = _text(_cells(BOOK / "00-first-network.ipynb")[0])
+    assert book_config["repository"]["url"] in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_valid_nbformat(path):
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))
