@@ -81,16 +81,16 @@ class Step(Activation):
 class Sigmoid(Activation):
     """Logistic sigmoid ``s(z) = 1 / (1 + exp(-z))``, with ``s'(z) = s(z) (1 - s(z))``.
 
-    Computed as ``exp(z) / (1 + exp(z))`` for negative ``z`` so that ``exp`` never
-    overflows.
+    With ``e = exp(-|z|)``, which lies in (0, 1] and so never overflows, it is computed as
+    ``1 / (1 + e)`` for ``z >= 0`` and ``e / (1 + e)`` (the same value) for ``z < 0``.
     """
 
     name = "sigmoid"
 
     def __call__(self, z):
         z = np.asarray(z)
-        e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1, e) / (1 + e)
 
     def derivative(self, z):
         s = self(z)

@@ -63,8 +63,12 @@ class Layer:
     def forward(self, x, training=False):
         raise NotImplementedError
 
-    def backward(self, grad_output):
-        """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``."""
+    def backward(self, grad_output, input_gradient=True):
+        """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``.
+
+        The model passes ``input_gradient=False`` to its first layer, whose input is the
+        data: nothing below it needs that gradient, so it is not computed (``None``).
+        """
         raise NotImplementedError
 
     def regularization_loss(self) -> float:
@@ -142,12 +146,12 @@ class Dense(Layer):
         self.a = self.activation(self.z)
         return self.a
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_gradient=True):
         """``delta = grad_output * f'(z)``, then the gradients (see :meth:`backward_delta`)."""
         delta = self.activation.backward(self.z, self.a, grad_output)
-        return self.backward_delta(delta)
+        return self.backward_delta(delta, input_gradient)
 
-    def backward_delta(self, delta):
+    def backward_delta(self, delta, input_gradient=True):
         """Given ``delta = dC/dz``, store ``dC/dW = x^T delta``, ``dC/db = sum(delta)``.
 
         Returns ``dC/dx = delta W^T`` for the layer below.
@@ -157,7 +161,7 @@ class Dense(Layer):
             self.dW += self.kernel_regularizer.gradient(self.W)
         if self.use_bias:
             self.db = delta.sum(axis=0)
-        return delta @ self.W.T
+        return delta @ self.W.T if input_gradient else None
 
     def regularization_loss(self) -> float:
         return self.kernel_regularizer(self.W) if self.kernel_regularizer is not None else 0.0
@@ -179,7 +183,7 @@ class Activation(Layer):
         self.a = self.activation(x)
         return self.a
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_gradient=True):
         return self.activation.backward(self.z, self.a, grad_output)
 
     def __repr__(self):
@@ -216,7 +220,7 @@ class Dropout(Layer):
         self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype) / np.asarray(keep, x.dtype)
         return x * self.mask
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_gradient=True):
         return grad_output if self.mask is None else grad_output * self.mask
 
     def __repr__(self):
@@ -233,5 +237,5 @@ class Flatten(Layer):
         self._shape = x.shape
         return x.reshape(len(x), -1)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_gradient=True):
         return grad_output.reshape(self._shape)

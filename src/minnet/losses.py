@@ -110,7 +110,8 @@ class MeanSquaredError(Loss):
 
     def values_and_gradient(self, y_true, y_pred):
         diff = y_pred - y_true
-        per_example = np.mean(diff * diff, axis=-1) if diff.ndim > 1 else diff * diff
+        squared = diff * diff
+        per_example = squared.sum(axis=-1) / diff.shape[-1] if diff.ndim > 1 else squared
         return per_example, (2 / diff.size) * diff
 
     def with_logits(self):

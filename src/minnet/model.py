@@ -198,15 +198,16 @@ class Sequential:
 
     def backward(self, grad, from_logits=False):
         """Backpropagate ``grad = dC/d(output)`` (``dC/dz`` of the last layer if
-        ``from_logits``) through every layer, leaving each layer's gradients in place."""
+        ``from_logits``) through every layer, leaving each layer's gradients in place.
+        The gradient with respect to the data itself is not needed, so not computed."""
         layers = self.layers
         if from_logits:
             last = layers[-1]
-            grad = last.backward_delta(grad) if isinstance(last, Dense) else grad
+            if isinstance(last, Dense):
+                grad = last.backward_delta(grad, input_gradient=len(layers) > 1)
             layers = layers[:-1]
-        for layer in reversed(layers):
-            grad = layer.backward(grad)
-        return grad
+        for depth in range(len(layers) - 1, -1, -1):
+            grad = layers[depth].backward(grad, input_gradient=depth > 0)
 
     @property
     def params(self):
@@ -225,7 +226,7 @@ class Sequential:
         logits_or_output = self.layers[-1].z if fused else output
         per_example, grad = loss_fn.values_and_gradient(y, logits_or_output)
         self.backward(grad, from_logits=fused)
-        return float(np.mean(per_example)) + self.regularization_loss(), output
+        return float(per_example.sum()) / len(per_example) + self.regularization_loss(), output
 
     # ---------------------------------------------------------------- training
     def train_on_batch(self, x, y) -> float:
@@ -272,58 +273,64 @@ class Sequential:
         metric_fns = self._metric_functions(y, x)
         history = History()
         callbacks = [*(callbacks or []), history]  # History last, as in Keras: it sees every log
-        stop_on_nan = any(isinstance(c, TerminateOnNaN) for c in callbacks)
         for callback in callbacks:
             callback.set_model(self)
         self.stop_training = False
-        n = len(x)
-        steps = -(-n // batch_size)
-        params = self.params
+        steps = -(-len(x) // batch_size)
         for callback in callbacks:
             callback.on_train_begin()
         for epoch in range(epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             progress = progress_for(verbose, epoch, epochs, steps)
-            order = self.rng.permutation(n) if shuffle else None
-            total_loss, totals = 0.0, dict.fromkeys(metric_fns, 0.0)
             start_time = time.perf_counter()
-            for step in range(steps):
-                batch = slice(step * batch_size, (step + 1) * batch_size)
-                index = order[batch] if shuffle else batch
-                xb, yb = x[index], y[index]
-                # Overflow shows up as a non-finite loss, which is reported below.
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss, output = self._loss_and_gradients(xb, yb, loss_fn, fused, True)
-                total_loss += loss * len(xb)
-                for name, fn in metric_fns.items():
-                    totals[name] += float(np.sum(fn(yb, output)))
-                if not np.isfinite(loss):
-                    if not stop_on_nan:
-                        progress.close()
-                        raise self._divergence(loss, epoch, step, xb)
-                    for callback in callbacks:
-                        callback.on_train_batch_end(step, {"loss": loss})
-                    break
-                self.optimizer.apply(params, self.grads)
-                seen = min((step + 1) * batch_size, n)
-                progress.update(step, total_loss / seen, {k: v / seen for k, v in totals.items()})
-                for callback in callbacks:
-                    callback.on_train_batch_end(step, {"loss": loss})
-            seen = min((step + 1) * batch_size, n)
-            logs = {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
+            try:
+                logs = self._train_epoch(x, y, batch_size, shuffle, loss_fn, fused, metric_fns,
+                                         callbacks, progress, epoch)
+            finally:
+                progress.close()
             if x_val is not None:
                 val = self.evaluate(x_val, y_val, batch_size=batch_size, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
-            progress.close(logs, time.perf_counter() - start_time)
+            progress.report(logs, time.perf_counter() - start_time)
             if self.stop_training:
                 break
         for callback in callbacks:
             callback.on_train_end()
         self.history = history
         return history
+
+    def _train_epoch(self, x, y, batch_size, shuffle, loss_fn, fused, metric_fns, callbacks,
+                     progress, epoch):
+        """One pass over the data in mini-batches; returns the epoch's mean loss and metrics."""
+        n = len(x)
+        order = self.rng.permutation(n) if shuffle else np.arange(n)
+        stop_on_nan = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+        params = self.params
+        total_loss, totals, seen = 0.0, dict.fromkeys(metric_fns, 0.0), 0
+        # Overflow shows up as a non-finite loss, which is reported below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for step, start in enumerate(range(0, n, batch_size)):
+                index = order[start:start + batch_size]
+                xb, yb = x[index], y[index]
+                loss, output = self._loss_and_gradients(xb, yb, loss_fn, fused, training=True)
+                seen += len(xb)
+                total_loss += loss * len(xb)
+                for name, fn in metric_fns.items():
+                    totals[name] += float(np.sum(fn(yb, output)))
+                if not np.isfinite(loss) and not stop_on_nan:
+                    raise self._divergence(loss, epoch, step, xb)
+                if np.isfinite(loss):
+                    self.optimizer.apply(params, self.grads)
+                    progress.update(step, total_loss / seen,
+                                    {k: v / seen for k, v in totals.items()})
+                for callback in callbacks:
+                    callback.on_train_batch_end(step, {"loss": loss})
+                if self.stop_training:
+                    break
+        return {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
 
     def _metric_functions(self, y, x):
         probe_shape = (len(y), *self.output_shape[1:])

@@ -12,10 +12,13 @@ class Silent:
     """``verbose=0``: report nothing."""
 
     def update(self, step, loss, metrics):
-        pass
+        """After each training step: the running loss and metrics of the epoch."""
 
-    def close(self, logs=None, seconds=None):
-        pass
+    def close(self):
+        """When the epoch's last step is done (or training stopped with an error)."""
+
+    def report(self, logs, seconds):
+        """At the end of the epoch, with validation results included."""
 
 
 class EpochLine(Silent):
@@ -24,9 +27,8 @@ class EpochLine(Silent):
     def __init__(self, epoch, epochs):
         self.label = f"Epoch {epoch + 1}/{epochs}"
 
-    def close(self, logs=None, seconds=None):
-        if logs is not None:
-            print(f"{self.label} - {seconds:.2f}s - {_format(logs)}")
+    def report(self, logs, seconds):
+        print(f"{self.label} - {seconds:.2f}s - {_format(logs)}")
 
 
 class Bar(Silent):
@@ -44,9 +46,7 @@ class Bar(Silent):
         if step % self.every == 0:
             self.bar.set_postfix_str(_format({"loss": loss, **metrics}), refresh=False)
 
-    def close(self, logs=None, seconds=None):
-        if logs is not None:
-            self.bar.set_postfix_str(_format(logs), refresh=False)
+    def close(self):
         self.bar.close()
 
 
