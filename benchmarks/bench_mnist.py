@@ -1,0 +1,407 @@
+"""One epoch of training on MNIST: minnet, Keras and a plain numpy loop, timed side by side.
+
+Run from the repository root::
+
+    python benchmarks/bench_mnist.py            # about 5-8 minutes on 2 cores
+    python benchmarks/bench_mnist.py --quick    # one configuration, one repeat
+
+and read ``benchmarks/results.md``, which this script writes. Four networks, all on the
+60 000 MNIST training images (pixels scaled to [0, 1], float32, shuffled every epoch):
+
+- ``nielsen``: 784-30-10, sigmoid hidden and output units, mean squared error, plain SGD
+  with learning rate 15.0, batches of 10. Keras's ``"mse"`` averages over the 10 outputs,
+  so its gradient is 2/10 of that of Nielsen's ``1/2 * sum`` cost: learning rate 15.0 here
+  is Nielsen's eta = 3.0 (chapter 1 of *Neural Networks and Deep Learning*).
+- ``seeds-32``: 784-128-10, relu hidden units, softmax output, sparse categorical
+  cross-entropy, Adam (learning rate 0.001), batches of 32.
+- ``seeds-128``: the same with batches of 128.
+- ``wide-512``: 784-512-10, as ``seeds``, batches of 512.
+
+Each is trained three ways from the same initial weights:
+
+- minnet: ``model.fit(x, y, epochs=1, batch_size=..., verbose=0)``;
+- Keras: the twin from ``minnet.keras.to_keras``, ``fit`` with the same arguments. Its
+  first epoch includes tracing the training step into a TensorFlow graph, so the first
+  epoch is timed separately; the ratios use the best later epoch;
+- numpy: the loop below, written by hand for exactly that network: vectorised forward and
+  backward passes, in-place updates, float32 throughout, also computing each batch's loss
+  as ``fit`` does. It is the floor that minnet's own bookkeeping is measured against.
+
+Every time is the best of ``--repeats`` (default 3) separate one-epoch runs. No metric is
+compiled into the timed runs; test accuracy is measured after the first epoch of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT.parent / "shared" / "data"
+if "MINNET_DATA_DIR" not in os.environ and DATA_DIR.is_dir():
+    os.environ["MINNET_DATA_DIR"] = str(DATA_DIR)
+
+import numpy as np  # noqa: E402
+
+import minnet  # noqa: E402
+
+SEED = 0
+TARGET_OVERHEAD = 1.25
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    name: str
+    hidden: int
+    hidden_activation: str
+    output_activation: str
+    loss: str
+    optimizer: str
+    learning_rate: float
+    batch_size: int
+
+    @property
+    def description(self):
+        return (
+            f"784-{self.hidden}-10 {self.hidden_activation}/{self.output_activation}, "
+            f"{self.loss}, {self.optimizer}(lr={self.learning_rate:g}), batch {self.batch_size}"
+        )
+
+
+CONFIGS = [
+    Config("nielsen", 30, "sigmoid", "sigmoid", "mse", "SGD", 15.0, 10),
+    Config("seeds-32", 128, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 1e-3, 32),
+    Config("seeds-128", 128, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 1e-3, 128),
+    Config("wide-512", 512, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 1e-3, 512),
+]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_data():
+    """MNIST as float32 vectors in [0, 1] and integer labels."""
+    (x_train, y_train), (x_test, y_test) = minnet.datasets.load_mnist()
+    x_train = x_train.reshape(len(x_train), -1).astype(np.float32) / np.float32(255)
+    x_test = x_test.reshape(len(x_test), -1).astype(np.float32) / np.float32(255)
+    return x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64)
+
+
+def targets(config, labels):
+    """One-hot rows for the mean-squared-error network, integer labels otherwise."""
+    if config.loss == "mse":
+        return np.eye(10, dtype=np.float32)[labels]
+    return labels
+
+
+# --------------------------------------------------------------------------- the three contenders
+
+
+def build_minnet(config):
+    model = minnet.Sequential(
+        [
+            minnet.layers.Dense(config.hidden, activation=config.hidden_activation, input_dim=784),
+            minnet.layers.Dense(10, activation=config.output_activation),
+        ],
+        seed=SEED,
+    )
+    optimizer = getattr(minnet.optimizers, config.optimizer)(learning_rate=config.learning_rate)
+    model.compile(optimizer=optimizer, loss=config.loss)
+    return model
+
+
+def minnet_epoch(model, config, x, y):
+    start = time.perf_counter()
+    model.fit(x, y, epochs=1, batch_size=config.batch_size, shuffle=True, verbose=0)
+    return time.perf_counter() - start
+
+
+def keras_epoch(model, config, x, y):
+    start = time.perf_counter()
+    model.fit(x, y, epochs=1, batch_size=config.batch_size, shuffle=True, verbose=0)
+    return time.perf_counter() - start
+
+
+class NumpyNet:
+    """A two-layer network trained by a hand-written loop: the floor to compare against."""
+
+    def __init__(self, config, weights):
+        self.config = config
+        self.params = [np.array(w, dtype=np.float32) for w in weights]
+        self.rng = np.random.default_rng(SEED)
+        self.step = 0
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    def hidden(self, z):
+        if self.config.hidden_activation == "sigmoid":
+            return np.float32(0.5) * (np.float32(1) + np.tanh(np.float32(0.5) * z))
+        return np.maximum(z, np.float32(0))
+
+    def predict(self, x):
+        W1, b1, W2, b2 = self.params
+        z2 = self.hidden(x @ W1 + b1) @ W2 + b2
+        return z2  # the argmax of the logits is the argmax of the outputs
+
+    def train_batch(self, xb, yb):
+        """Forward, backward and update on one batch; returns the batch loss."""
+        W1, b1, W2, b2 = self.params
+        m = len(xb)
+        z1 = xb @ W1
+        z1 += b1
+        a1 = self.hidden(z1)
+        z2 = a1 @ W2
+        z2 += b2
+        if self.config.loss == "mse":
+            a2 = self.hidden(z2)
+            error = a2 - yb
+            loss = float(np.mean(error * error))
+            delta2 = error * a2 * (np.float32(1) - a2) * np.float32(2 / (m * error.shape[1]))
+            delta1 = (delta2 @ W2.T) * a1 * (np.float32(1) - a1)
+        else:
+            z2 -= z2.max(axis=1, keepdims=True)
+            p = np.exp(z2)
+            p /= p.sum(axis=1, keepdims=True)
+            rows = np.arange(m)
+            loss = float(-np.mean(np.log(np.maximum(p[rows, yb], np.float32(1e-30)))))
+            p[rows, yb] -= np.float32(1)
+            delta2 = p * np.float32(1 / m)
+            delta1 = (delta2 @ W2.T) * (z1 > 0)
+        grads = [xb.T @ delta1, delta1.sum(axis=0), a1.T @ delta2, delta2.sum(axis=0)]
+        self.update(grads)
+        return loss
+
+    def update(self, grads):
+        lr = self.config.learning_rate
+        if self.config.optimizer == "SGD":
+            for w, g in zip(self.params, grads):
+                g *= np.float32(lr)
+                w -= g
+            return
+        self.step += 1
+        beta_1, beta_2, eps = 0.9, 0.999, 1e-7
+        alpha = np.float32(lr * np.sqrt(1 - beta_2**self.step) / (1 - beta_1**self.step))
+        for w, g, m, v in zip(self.params, grads, self.m, self.v):
+            m += (g - m) * np.float32(1 - beta_1)
+            v += (g * g - v) * np.float32(1 - beta_2)
+            w -= (m * alpha) / (np.sqrt(v) + np.float32(eps))
+
+    def epoch(self, x, y):
+        order = self.rng.permutation(len(x))
+        total = 0.0
+        for start in range(0, len(x), self.config.batch_size):
+            batch = order[start : start + self.config.batch_size]
+            total += self.train_batch(x[batch], y[batch]) * len(batch)
+        return total / len(x)
+
+
+def numpy_epoch(net, config, x, y):
+    start = time.perf_counter()
+    net.epoch(x, y)
+    return time.perf_counter() - start
+
+
+def accuracy(predict, x_test, y_test):
+    return float(np.mean(np.argmax(np.asarray(predict(x_test)), axis=1) == y_test))
+
+
+# --------------------------------------------------------------------------- one configuration
+
+
+def run_config(config, data, repeats):
+    x, labels, x_test, y_test = data
+    y = targets(config, labels)
+    model = build_minnet(config)
+    weights = [w.copy() for w in model.get_weights()]
+    twin = minnet.keras.to_keras(model)
+    net = NumpyNet(config, weights)
+
+    row = {"config": config.name, "description": config.description}
+    row["minnet_first"] = minnet_epoch(model, config, x, y)
+    row["minnet_accuracy"] = accuracy(model.predict, x_test, y_test)
+    row["minnet"] = min([row["minnet_first"]] + [minnet_epoch(model, config, x, y) for _ in range(repeats - 1)])
+
+    row["keras_first"] = keras_epoch(twin, config, x, y)
+    row["keras_accuracy"] = accuracy(lambda v: twin.predict(v, batch_size=1000, verbose=0), x_test, y_test)
+    later = [keras_epoch(twin, config, x, y) for _ in range(max(repeats - 1, 1))]
+    row["keras"] = min(later)
+
+    row["numpy_first"] = numpy_epoch(net, config, x, y)
+    row["numpy_accuracy"] = accuracy(net.predict, x_test, y_test)
+    row["numpy"] = min([row["numpy_first"]] + [numpy_epoch(net, config, x, y) for _ in range(repeats - 1)])
+    print(json.dumps(row), flush=True)
+    return row
+
+
+# --------------------------------------------------------------------------- memory and import time
+
+
+def child_memory(framework, config_name):
+    """Run in a fresh process: train one epoch and report memory as JSON on stdout."""
+    config = next(c for c in CONFIGS if c.name == config_name)
+    x, labels, _, _ = load_data()
+    y = targets(config, labels)
+    model = build_minnet(config)
+    if framework == "keras":
+        model = minnet.keras.to_keras(model)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if framework == "minnet":
+        tracemalloc.start()
+    model.fit(x, y, epochs=1, batch_size=config.batch_size, shuffle=True, verbose=0)
+    traced = tracemalloc.get_traced_memory()[1] if framework == "minnet" else None
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rss_before_mib": before / 1024, "rss_peak_mib": after / 1024,
+                      "traced_peak_mib": None if traced is None else traced / 2**20}))
+
+
+def measure_memory(framework, config_name):
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory", framework, config_name],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def import_time(module, tries=5):
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(tries):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return min(times)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine():
+    import keras
+    import tensorflow as tf
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
+    return {
+        "cpu": f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB memory",
+        "os": platform.platform(),
+        "versions": (
+            f"Python {platform.python_version()}, numpy {np.__version__} "
+            f"({blas.get('name', '?')} {blas.get('version', '')}), minnet "
+            f"{getattr(minnet, '__version__', '?')}, TensorFlow {tf.__version__} (CPU), "
+            f"Keras {keras.__version__}"
+        ),
+    }
+
+
+def write_report(rows, memory, imports, info, repeats, path):
+    lines = [
+        "# minnet vs Keras vs a plain numpy loop: one epoch of MNIST",
+        "",
+        f"Generated by `python benchmarks/bench_mnist.py` on {time.strftime('%Y-%m-%d')}. "
+        "Do not edit by hand; run the script again.",
+        "",
+        f"- Machine: {info['cpu']}; {info['os']}.",
+        f"- Versions: {info['versions']}.",
+        "- Data: the 60 000 MNIST training images as float32 vectors in [0, 1], shuffled every "
+        "epoch; `verbose=0`, no metrics compiled; test accuracy on the 10 000 test images.",
+        f"- Times: seconds for one epoch, best of {repeats} runs. Keras's first epoch includes "
+        "tracing its training step into a graph, so it is shown apart; **the ratios use "
+        "Keras's best later epoch** (steady state).",
+        "- numpy: a hand-written, vectorised float32 loop for exactly that network "
+        "(forward, backward, update, and the batch loss), in this script.",
+        "",
+        "| network | minnet s | Keras s (1st epoch) | Keras s (later) | numpy s "
+        "| Keras / minnet | Keras / numpy | minnet / numpy | test acc. minnet / Keras / numpy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        overhead = r["minnet"] / r["numpy"]
+        flag = "" if overhead <= TARGET_OVERHEAD else " (over target)"
+        lines.append(
+            f"| {r['config']}: {r['description']} | {r['minnet']:.2f} | {r['keras_first']:.2f} "
+            f"| {r['keras']:.2f} | {r['numpy']:.2f} | {r['keras'] / r['minnet']:.2f}x "
+            f"| {r['keras'] / r['numpy']:.2f}x | {overhead:.2f}x{flag} "
+            f"| {r['minnet_accuracy']:.4f} / {r['keras_accuracy']:.4f} / {r['numpy_accuracy']:.4f} |"
+        )
+    lines += [
+        "",
+        f"Target: minnet within {TARGET_OVERHEAD:.2f}x of the numpy loop (`minnet / numpy`). "
+        "`Keras / minnet` above 1 means minnet is faster.",
+        "",
+        "## Memory",
+        "",
+        "Each measured in a fresh process that loads MNIST, builds the network and trains one "
+        "epoch. *Peak RSS* is `resource.getrusage(RUSAGE_SELF).ru_maxrss` after the epoch "
+        "(the process's high-water mark, data included; the Keras process also holds "
+        "TensorFlow). *Traced peak* is `tracemalloc`'s peak of Python and numpy allocations "
+        "during minnet's `fit` alone (numpy reports its array buffers to tracemalloc).",
+        "",
+        "| network | minnet peak RSS MiB | minnet traced peak during fit MiB "
+        "| Keras peak RSS MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, m in memory.items():
+        lines.append(
+            f"| {name} | {m['minnet']['rss_peak_mib']:.0f} | {m['minnet']['traced_peak_mib']:.1f} "
+            f"| {m['keras']['rss_peak_mib']:.0f} |"
+        )
+    lines += [
+        "",
+        "## Import time",
+        "",
+        "Seconds for the `import` statement alone in a fresh interpreter (best of 5).",
+        "",
+        "| import | seconds |",
+        "|---|---:|",
+    ]
+    lines += [f"| `import {name}` | {seconds:.3f} |" for name, seconds in imports.items()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one configuration, one repeat")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="configuration names to run")
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.md"))
+    parser.add_argument("--memory", nargs=2, metavar=("FRAMEWORK", "CONFIG"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory:
+        child_memory(*args.memory)
+        return
+
+    configs = [c for c in CONFIGS if not args.only or c.name in args.only]
+    repeats = args.repeats
+    if args.quick:
+        configs, repeats = configs[1:2], 1
+    started = time.perf_counter()
+    imports = {name: import_time(name) for name in ("numpy", "minnet", "tensorflow")}
+    data = load_data()
+    rows = [run_config(config, data, repeats) for config in configs]
+    memory = {
+        c.name: {f: measure_memory(f, c.name) for f in ("minnet", "keras")} for c in configs
+    }
+    write_report(rows, memory, imports, machine(), repeats, args.output)
+    print(f"wrote {args.output} in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Fed the same gradients, minnet's optimizers follow Keras's trajectories step for step.
+
+Each optimizer (SGD plain, with momentum, with Nesterov momentum; Adagrad; RMSprop; Adam),
+alone and with ``clipnorm`` or ``clipvalue``, updates three weight arrays for 100 steps
+from one sequence of random gradients. Keras's optimizer, given the same starting weights
+and gradients through ``apply_gradients``, must visit the same weights at every step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minnet
+import minnet.keras as mk
+
+keras = pytest.importorskip("keras")
+
+# Weights are compared after every step:  max|minnet - keras| <= ATOL + RTOL * max|keras|.
+# Each step adds a few float32 roundings (eps = 1.2e-7) on each side; since the gradients
+# do not depend on the weights, the errors add up rather than grow, to about 100 steps *
+# a few eps ~ 3e-6 relative at worst in float32 (seen: about 1e-6). 1e-5 keeps a margin;
+# a wrong formula (epsilon outside the root, no bias correction, clipping the wrong way)
+# is off by 1e-3 or more within a few steps.
+# float64: the same sums stay near 1e-14; 1e-10 catches any constant that goes through
+# float32 (about 1e-8).
+RTOL = {"float32": 1e-5, "float64": 1e-10}
+ATOL = {"float32": 1e-7, "float64": 1e-13}
+STEPS = 100
+SHAPES = [(4, 3), (3,), (3, 2)]
+
+OPTIMIZERS = {
+    "sgd": ("SGD", {"learning_rate": 0.05}),
+    "momentum": ("SGD", {"learning_rate": 0.05, "momentum": 0.9}),
+    "nesterov": ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
+    "adagrad": ("Adagrad", {"learning_rate": 0.1}),
+    "rmsprop": ("RMSprop", {"learning_rate": 0.01}),
+    "adam": ("Adam", {"learning_rate": 0.01}),
+}
+CLIPPING = {"no-clip": {}, "clipnorm": {"clipnorm": 1.0}, "clipvalue": {"clipvalue": 0.5}}
+
+
+@pytest.fixture
+def floatx():
+    """Set Keras's default float type for one test, then restore it.
+
+    Keras keeps an optimizer's learning rate in this type, whatever the weights' dtype.
+    """
+    previous = keras.backend.floatx()
+    yield keras.backend.set_floatx
+    keras.backend.set_floatx(previous)
+
+
+def gradient_sequence(seed, dtype):
+    """STEPS lists of gradients; their sizes vary over two decades so clipping both acts
+    and does not, and a few entries are exactly 0."""
+    rng = np.random.default_rng(seed)
+    sequence = []
+    for _ in range(STEPS):
+        scale = 10 ** rng.uniform(-1.5, 0.7)
+        grads = [(scale * rng.standard_normal(shape)).astype(dtype) for shape in SHAPES]
+        grads[1][rng.integers(0, 3)] = 0
+        sequence.append(grads)
+    return sequence
+
+
+def trajectories(kind, settings, dtype, seed=0):
+    """The weights after every step, for minnet and for Keras."""
+    rng = np.random.default_rng(seed + 1000)
+    start = [rng.standard_normal(shape).astype(dtype) for shape in SHAPES]
+    sequence = gradient_sequence(seed, dtype)
+
+    optimizer = getattr(minnet.optimizers, kind)(**settings)
+    params = [w.copy() for w in start]
+    ours = []
+    for grads in sequence:
+        optimizer.apply(params, [g.copy() for g in grads])
+        ours.append([p.copy() for p in params])
+
+    theirs_optimizer = getattr(keras.optimizers, kind)(**settings)
+    variables = [keras.Variable(w, dtype=dtype) for w in start]
+    theirs = []
+    for grads in sequence:
+        theirs_optimizer.apply_gradients(zip(grads, variables))
+        theirs.append([v.numpy() for v in variables])
+    return ours, theirs
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("clip", list(CLIPPING))
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_trajectory_matches_keras(name, clip, dtype, floatx):
+    floatx(dtype)
+    kind, settings = OPTIMIZERS[name]
+    ours, theirs = trajectories(kind, {**settings, **CLIPPING[clip]}, dtype)
+    moved = max(np.max(np.abs(a - b)) for a, b in zip(ours[-1], theirs[0]))
+    assert moved > 1e-3, "the weights barely moved: the test would prove nothing"
+    for step, (mine, keras_weights) in enumerate(zip(ours, theirs), start=1):
+        for i, (a, b) in enumerate(zip(mine, keras_weights)):
+            assert a.dtype == np.dtype(dtype), f"step {step}: weight {i} became {a.dtype}"
+            err = float(np.max(np.abs(a.astype(float) - b)))
+            tolerance = ATOL[dtype] + RTOL[dtype] * float(np.max(np.abs(b)))
+            assert err <= tolerance, (
+                f"{name} {clip} {dtype}, step {step}, weight {i}: largest "
+                f"|minnet - keras| = {err:.3g} > {tolerance:.3g}"
+            )
+
+
+def test_clipping_acts_in_the_sequence():
+    """The gradient sequence has arrays both above and below the clipping thresholds."""
+    norms = [np.linalg.norm(g) for grads in gradient_sequence(0, "float64") for g in grads]
+    assert min(norms) < 1.0 < max(norms)
+    entries = np.concatenate([g.ravel() for grads in gradient_sequence(0, "float64") for g in grads])
+    assert (np.abs(entries) > 0.5).mean() > 0.1 and (np.abs(entries) < 0.5).mean() > 0.1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_to_keras_twin_optimizer_steps_like_minnet(dtype):
+    """The optimizer built by to_keras (learning rate in the model's dtype) steps as minnet's."""
+    model = minnet.Sequential([minnet.layers.Dense(3, activation="tanh")], dtype=dtype)
+    model.build((None, 4))
+    model.compile(optimizer=minnet.optimizers.Adam(0.01, clipnorm=0.5), loss="mse")
+    twin = mk.to_keras(model)
+    assert twin.optimizer.learning_rate.dtype == dtype
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        grads = [rng.standard_normal(w.shape).astype(dtype) for w in model.get_weights()]
+        model.optimizer.apply(model.params, [g.copy() for g in grads])
+        twin.optimizer.apply_gradients(zip(grads, twin.trainable_variables))
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        err = float(np.max(np.abs(a.astype(float) - b)))
+        assert err <= ATOL[dtype] + RTOL[dtype] * float(np.max(np.abs(b)))
