@@ -1,0 +1,270 @@
+"""Checkers for chapter 1 (the neuron).
+
+* :func:`check_weighted_sum` - ``fn(X, w, b)``: the weighted sum ``z = X w + b`` of a batch;
+* :func:`check_perceptron_update` - ``fn(w, b, x, y, lr)``: one step of the perceptron rule;
+* :func:`check_separates` - weights ``(w, b)`` whose step neuron classifies ``(X, y)``;
+* :func:`check_gate` - weights for a named logic gate (``"AND"``, ``"OR"``, ``"NAND"``, ``"NOR"``);
+* :func:`check_separable_count` - your count of the linearly separable boolean functions.
+
+Each one prints PASS or FAIL with the input that broke it and a hint, never the answer,
+and returns a result that is true when the check passed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Case, CheckResult, Failure, check_function
+
+_SEED = 2025
+
+#: The four inputs of a two-input logic gate, one per row.
+GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+#: Truth tables of the two-input gates, in the row order of :data:`GATE_INPUTS`.
+GATES = {
+    "AND": np.array([0, 0, 0, 1]),
+    "OR": np.array([0, 1, 1, 1]),
+    "NAND": np.array([1, 1, 1, 0]),
+    "NOR": np.array([1, 0, 0, 0]),
+    "XOR": np.array([0, 1, 1, 0]),
+    "XNOR": np.array([1, 0, 0, 1]),
+}
+
+
+# ----------------------------------------------------------------------- weighted sum
+
+
+def _weighted_sum(X, w, b):
+    """Reference: ``z = X w + b``, one number per row of ``X``."""
+    X = np.asarray(X)
+    return X @ np.asarray(w) + b
+
+
+def check_weighted_sum(fn, verbose=True):
+    """Check ``fn(X, w, b)``: the weighted sums ``z_i = x_i . w + b`` of a batch.
+
+    ``X`` has shape ``(n, n_in)`` (one example per row), ``w`` shape ``(n_in,)`` and ``b``
+    is a number; the result has shape ``(n,)``. Tried on: one example in a batch of one,
+    the four logic-gate inputs, a random batch with three features, a float32 batch (the
+    result must stay float32), and a batch of ten thousand rows (no Python loop needed).
+    """
+    rng = np.random.default_rng(_SEED)
+    orientation = ("X is batch-first: row i is example i. Multiply X (n, n_in) by w (n_in,) "
+                   "to get one number per row; w @ X or X.T @ w mixes up the axes.")
+    cases = [
+        Case("one example (a batch of one row)",
+             (np.array([[2.0, -1.0]]), np.array([0.5, 3.0]), 1.0)),
+        Case("the four logic-gate inputs", (GATE_INPUTS.copy(), np.array([1.0, 1.0]), -1.5)),
+        Case("a random batch with 3 features and 5 examples",
+             (rng.normal(size=(5, 3)), rng.normal(size=3), -0.7), hint={"shape": orientation}),
+        Case("a batch with 2 features and 3 examples (not square)",
+             (rng.normal(size=(3, 2)), np.array([0.3, -2.0]), 0.25),
+             hint={"shape": orientation, "exception": orientation}),
+        Case("zero bias", (rng.normal(size=(4, 2)), np.array([1.0, -1.0]), 0.0)),
+        Case("float32 batch (dtype kept)",
+             (rng.normal(size=(6, 2)).astype(np.float32), np.array([0.5, -0.25], np.float32),
+              np.float32(0.125)), check_dtype=True, rtol=1e-5, atol=1e-6),
+        Case("a batch of 10,000 examples", (rng.normal(size=(10_000, 2)),
+                                             np.array([0.2, 0.9]), 0.1)),
+    ]
+    hints = {
+        "value": "z for one row is x1*w1 + x2*w2 + ... + b: each feature times its own "
+                 "weight, summed, then the bias added once (not once per feature).",
+        "shape": "Return one number per example: shape (n,). " + orientation,
+        "exception": orientation,
+    }
+    return check_function(fn, _weighted_sum, cases, hints=hints, name="weighted sum",
+                          verbose=verbose)
+
+
+# ---------------------------------------------------------------- perceptron update
+
+
+def _perceptron_update(w, b, x, y, lr):
+    """Reference: ``yhat = step(x . w + b)``; ``w + lr (y - yhat) x``, ``b + lr (y - yhat)``."""
+    w = np.asarray(w, dtype=float)
+    x = np.asarray(x, dtype=float)
+    y_hat = 1.0 if float(x @ w + b) > 0 else 0.0
+    err = y - y_hat
+    return np.concatenate([w + lr * err * x, [b + lr * err]])
+
+
+def _as_pair(fn):
+    """Wrap ``fn(w, b, x, y, lr) -> (w_new, b_new)`` so its answer is one flat array."""
+
+    def pair(w, b, x, y, lr):
+        out = fn(w, b, x, y, lr)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(
+                f"expected the pair (w_new, b_new), got {type(out).__name__}"
+                + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+            )
+        w_new, b_new = out
+        w_new = np.asarray(w_new, dtype=float)
+        if w_new.shape != np.shape(w):
+            raise ValueError(f"w_new has shape {w_new.shape}, expected {np.shape(w)} "
+                             "(the shape of w)")
+        if np.size(b_new) != 1:
+            raise ValueError(f"b_new has {np.size(b_new)} entries, expected one number")
+        return np.concatenate([w_new, [float(np.asarray(b_new).reshape(-1)[0])]])
+
+    pair.__wrapped__ = fn
+    pair.__name__ = getattr(fn, "__name__", "your update")
+    return pair
+
+
+def check_perceptron_update(fn, verbose=True):
+    """Check ``fn(w, b, x, y, lr) -> (w_new, b_new)``: one step of the perceptron rule.
+
+    The neuron predicts ``yhat = 1 if x . w + b > 0 else 0`` (a sum of exactly 0 predicts
+    0), then moves ``w <- w + lr (y - yhat) x`` and ``b <- b + lr (y - yhat)``. Tried on: a
+    correctly classified example (nothing changes), a missed 1, a false 1, a sum of exactly
+    zero, a learning rate other than 1, and three features. The inputs must not be
+    modified in place.
+    """
+    threshold = ("The prediction is the step of the weighted sum: 1 only when x . w + b is "
+                 "strictly greater than 0. A sum of exactly 0 predicts 0.")
+    cases = [
+        Case("a correctly classified example (y = 1, yhat = 1)",
+             (np.array([1.0, 1.0]), 0.5, np.array([1.0, 0.0]), 1, 1.0),
+             hint={"value": "When the prediction is right, y - yhat = 0 and nothing moves."}),
+        Case("a missed 1 (y = 1, yhat = 0)",
+             (np.array([1.0, -1.0]), -0.5, np.array([0.0, 1.0]), 1, 1.0),
+             hint={"value": "A missed 1 adds lr * x to w and lr to b, so that x . w + b grows."}),
+        Case("a false 1 (y = 0, yhat = 1)",
+             (np.array([2.0, 1.0]), 0.0, np.array([1.0, 1.0]), 0, 1.0),
+             hint={"value": "A false 1 subtracts lr * x from w and lr from b: the sign comes "
+                            "from (y - yhat) = -1."}),
+        Case("a weighted sum of exactly 0 (y = 1)",
+             (np.array([1.0, 1.0]), -1.0, np.array([0.0, 1.0]), 1, 1.0),
+             hint={"value": threshold}),
+        Case("learning rate 0.1 (y = 0, yhat = 1)",
+             (np.array([0.5, 0.5]), 0.2, np.array([1.0, 0.0]), 0, 0.1),
+             hint={"value": "Both updates are scaled by the learning rate lr: the weights "
+                            "and the bias."}),
+        Case("three features, a missed 1",
+             (np.array([0.2, -0.4, 0.1]), -0.3, np.array([1.0, 1.0, 2.0]), 1, 0.5)),
+    ]
+    hints = {
+        "value": "Compute yhat from the current w and b first, then update both w and b "
+                 "with the same factor lr * (y - yhat).",
+        "exception": "Return a pair: `return w_new, b_new`, with w_new shaped like w and "
+                     "b_new a single number.",
+        "mutation": "Build new arrays (w + ...) instead of updating w in place (w += ...): "
+                    "the caller's w must not change.",
+    }
+    result = check_function(_as_pair(fn), _perceptron_update, cases, hints=hints,
+                            name="perceptron update", verbose=False)
+    if not result.passed:
+        result.message = (result.message
+                          .replace("    got:      ", "    got (w_new, then b_new):      ", 1)
+                          .replace("    expected: ", "    expected (w_new, then b_new): ", 1))
+    if verbose:
+        result.show()
+    return result
+
+
+# ------------------------------------------------------------- hand-tuned weights
+
+
+def _fail(name, detail, hint, verbose):
+    failure = Failure("your weights", "value", detail, hint)
+    message = f"FAIL {name}: {detail}\n    Hint: {hint}"
+    result = CheckResult(False, message, name, [], failure)
+    if verbose:
+        result.show()
+    return result
+
+
+def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
+    """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right.
+
+    ``w`` has one weight per feature of ``X`` (shape ``(n_in,)``, or a Keras-style
+    ``(n_in, 1)`` kernel), ``b`` is a number, ``X`` is ``(n, n_in)`` and ``y`` holds the 0/1
+    labels. On failure the verdict lists the points it gets wrong, so you can move the line.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).reshape(-1)
+    try:
+        w_arr = np.asarray(w, dtype=float).reshape(-1)
+        b_val = float(np.asarray(b, dtype=float).reshape(-1)[0]) if np.size(b) == 1 else None
+    except (TypeError, ValueError):
+        return _fail(name, f"could not read w = {w!r}, b = {b!r} as numbers",
+                     "Give w as a list or array of numbers and b as one number.", verbose)
+    if b_val is None:
+        return _fail(name, f"b has {np.size(b)} entries, expected a single number",
+                     "A neuron with one output has one bias.", verbose)
+    if w_arr.size != X.shape[1]:
+        return _fail(name, f"w has {w_arr.size} entries but each point has {X.shape[1]} "
+                           "features", "Give one weight per input feature.", verbose)
+    z = X @ w_arr + b_val
+    y_hat = (z > 0).astype(int)
+    wrong = np.flatnonzero(y_hat != y)
+    if wrong.size == 0:
+        message = (f"PASS {name}: w = {np.array2string(w_arr, precision=4, separator=', ')}, "
+                   f"b = {b_val:g} classifies all {len(y)} points correctly.")
+        result = CheckResult(True, message, name, ["all points"])
+        if verbose:
+            result.show()
+        return result
+    shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')}: label "
+                      f"{int(y[i])}, your neuron says {int(y_hat[i])} (z = {z[i]:.3g})"
+                      for i in wrong[:4])
+    more = f" (and {wrong.size - 4} more)" if wrong.size > 4 else ""
+    on_line = np.any(np.isclose(z[wrong], 0.0))
+    hint = ("A point exactly on the line (z = 0) counts as 0. Shift the bias a little so no "
+            "point sits on the line." if on_line else
+            "Draw the points and the line w . x + b = 0: w points into the side labelled 1. "
+            "Rotate the line with the weights and slide it with the bias.")
+    return _fail(name, f"{wrong.size} of {len(y)} points misclassified: {shown}{more}.",
+                 hint, verbose)
+
+
+def check_gate(w, b, gate="AND", *, verbose=True):
+    """Check weights ``(w, b)`` for a two-input logic gate: ``"AND"``, ``"OR"``, ``"NAND"`` or
+    ``"NOR"``, on the inputs (0, 0), (0, 1), (1, 0), (1, 1)."""
+    key = str(gate).upper()
+    if key not in GATES:
+        raise ValueError(f"unknown gate {gate!r}; choose one of {sorted(GATES)}")
+    return check_separates(w, b, GATE_INPUTS, GATES[key], name=f"{key} neuron", verbose=verbose)
+
+
+# ---------------------------------------------------------- counting exercise
+
+
+def check_separable_count(count, verbose=True):
+    """Check your count of the boolean functions of two inputs that one neuron can compute."""
+    if not isinstance(count, (int, np.integer)) or isinstance(count, bool):
+        hint = "Count them: the answer is a whole number between 0 and 16."
+        failure = Failure("your value", "type", f"got {count!r}", hint)
+        result = CheckResult(False, f"FAIL separable count: got {count!r}, expected an "
+                                    f"integer.\n    Hint: {hint}", "separable count", [], failure)
+        if verbose:
+            result.show()
+        return result
+    hint = ("There are 2**4 = 16 ways to label the four corners. For each labelling, run the "
+            "perceptron: by the convergence theorem it stops making mistakes exactly when the "
+            "labels are linearly separable. Did you include the two constant functions?")
+    passed = int(count) == 14
+    if passed:
+        result = CheckResult(True, f"PASS separable count: {int(count)} is right.",
+                             "separable count", ["value"])
+    else:
+        failure = Failure("your value", "value", f"{int(count)} is not right", hint)
+        result = CheckResult(False, f"FAIL separable count: {int(count)} is not right.\n"
+                                    f"    Hint: {hint}", "separable count", [], failure)
+    if verbose:
+        result.show()
+    return result
+
+
+__all__ = [
+    "GATES",
+    "GATE_INPUTS",
+    "check_gate",
+    "check_perceptron_update",
+    "check_separable_count",
+    "check_separates",
+    "check_weighted_sum",
+]
