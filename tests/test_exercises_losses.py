@@ -39,13 +39,16 @@ def mae_grad_right(y_true, y_pred):
     return np.sign(y_pred - y_true) / y_pred.size
 
 
-@pytest.mark.parametrize("checker, fn", [
-    (ex.check_binary_crossentropy, bce_right),
-    (ex.check_logsumexp, lse_right),
-    (ex.check_softmax_crossentropy_gradient, sce_grad_right),
-    (ex.check_huber_gradient, huber_grad_right),
-    (ex.check_mae_gradient, mae_grad_right),
-])
+@pytest.mark.parametrize(
+    "checker, fn",
+    [
+        (ex.check_binary_crossentropy, bce_right),
+        (ex.check_logsumexp, lse_right),
+        (ex.check_softmax_crossentropy_gradient, sce_grad_right),
+        (ex.check_huber_gradient, huber_grad_right),
+        (ex.check_mae_gradient, mae_grad_right),
+    ],
+)
 def test_right_answers_pass(checker, fn, capsys):
     result = checker(fn)
     assert result, result.message
@@ -74,8 +77,12 @@ def test_bce_without_clipping_fails_on_extremes():
             e = -(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))
         return e.mean(axis=-1) if e.ndim > 1 else e
 
-    _fails(ex.check_binary_crossentropy(unclipped, verbose=False),
-           "predictions of exactly 0 and 1", "nonfinite", "clips")
+    _fails(
+        ex.check_binary_crossentropy(unclipped, verbose=False),
+        "predictions of exactly 0 and 1",
+        "nonfinite",
+        "clips",
+    )
 
 
 def test_bce_with_a_small_epsilon_inside_the_log_fails_on_extremes():
@@ -83,32 +90,48 @@ def test_bce_with_a_small_epsilon_inside_the_log_fails_on_extremes():
         e = -(y_true * np.log(y_pred + 1e-12) + (1 - y_true) * np.log(1 - y_pred + 1e-12))
         return e.mean(axis=-1) if e.ndim > 1 else e
 
-    _fails(ex.check_binary_crossentropy(eps_inside, verbose=False),
-           "predictions of exactly 0 and 1", "value", "Clip the predictions")
+    _fails(
+        ex.check_binary_crossentropy(eps_inside, verbose=False),
+        "predictions of exactly 0 and 1",
+        "value",
+        "Clip the predictions",
+    )
 
 
 def test_bce_averaged_over_the_whole_batch_fails_with_the_per_example_hint():
     def batch_mean(y_true, y_pred):
         return np.mean(bce_right(y_true, y_pred))
 
-    _fails(ex.check_binary_crossentropy(batch_mean, verbose=False),
-           "one example, one output", "shape", "one number per example")
+    _fails(
+        ex.check_binary_crossentropy(batch_mean, verbose=False),
+        "one example, one output",
+        "shape",
+        "one number per example",
+    )
 
 
 def test_bce_with_swapped_terms_fails_on_values():
     def swapped(y_true, y_pred):
         return bce_right(1 - y_true, y_pred)
 
-    _fails(ex.check_binary_crossentropy(swapped, verbose=False),
-           "one example, one output", "value", "-log(0.8)")
+    _fails(
+        ex.check_binary_crossentropy(swapped, verbose=False),
+        "one example, one output",
+        "value",
+        "-log(0.8)",
+    )
 
 
 def test_naive_logsumexp_fails_on_large_logits():
     def naive(z):
         return np.log(np.sum(np.exp(z), axis=-1))
 
-    _fails(ex.check_logsumexp(naive, verbose=False), "large logits", "nonfinite",
-           "m + log sum exp(z - m)")
+    _fails(
+        ex.check_logsumexp(naive, verbose=False),
+        "large logits",
+        "nonfinite",
+        "m + log sum exp(z - m)",
+    )
 
 
 def test_logsumexp_with_a_global_max_fails_on_the_batch_of_large_logits():
@@ -116,8 +139,12 @@ def test_logsumexp_with_a_global_max_fails_on_the_batch_of_large_logits():
         m = np.max(z)
         return m + np.log(np.sum(np.exp(z - m), axis=-1))
 
-    _fails(ex.check_logsumexp(global_max, verbose=False), "a batch of large logits",
-           "nonfinite", "per row")
+    _fails(
+        ex.check_logsumexp(global_max, verbose=False),
+        "a batch of large logits",
+        "nonfinite",
+        "per row",
+    )
 
 
 def test_logsumexp_that_forgets_to_add_the_max_back_fails():
@@ -132,16 +159,24 @@ def test_softmax_gradient_without_batch_mean_fails_with_the_mean_hint():
     def no_mean(y, z):
         return softmax(z) - y
 
-    _fails(ex.check_softmax_crossentropy_gradient(no_mean, verbose=False),
-           "a batch of four", "value", "divided by")
+    _fails(
+        ex.check_softmax_crossentropy_gradient(no_mean, verbose=False),
+        "a batch of four",
+        "value",
+        "divided by",
+    )
 
 
 def test_softmax_gradient_with_the_wrong_sign_fails():
     def flipped(y, z):
         return (y - softmax(z)) / z.shape[0]
 
-    _fails(ex.check_softmax_crossentropy_gradient(flipped, verbose=False),
-           "one example", "value", "sign")
+    _fails(
+        ex.check_softmax_crossentropy_gradient(flipped, verbose=False),
+        "one example",
+        "value",
+        "sign",
+    )
 
 
 def test_unstable_softmax_gradient_fails_on_large_logits():
@@ -150,16 +185,24 @@ def test_unstable_softmax_gradient_fails_on_large_logits():
             e = np.exp(z)
             return (e / e.sum(axis=-1, keepdims=True) - y) / z.shape[0]
 
-    _fails(ex.check_softmax_crossentropy_gradient(unstable, verbose=False),
-           "large logits", "nonfinite", "subtracted")
+    _fails(
+        ex.check_softmax_crossentropy_gradient(unstable, verbose=False),
+        "large logits",
+        "nonfinite",
+        "subtracted",
+    )
 
 
 def test_huber_gradient_of_the_squared_error_fails_on_a_large_residual():
     def squared_only(y_true, y_pred):
         return (y_pred - y_true) / y_pred.size
 
-    _fails(ex.check_huber_gradient(squared_only, verbose=False),
-           "one large residual", "value", "sign of r")
+    _fails(
+        ex.check_huber_gradient(squared_only, verbose=False),
+        "one large residual",
+        "value",
+        "sign of r",
+    )
 
 
 def test_huber_gradient_without_the_mean_fails_on_the_batch():
@@ -167,16 +210,21 @@ def test_huber_gradient_without_the_mean_fails_on_the_batch():
         r = y_pred - y_true
         return np.where(np.abs(r) <= 1.0, r, np.sign(r))
 
-    _fails(ex.check_huber_gradient(no_mean, verbose=False),
-           "a batch of mixed residuals", "value", "y_pred.size")
+    _fails(
+        ex.check_huber_gradient(no_mean, verbose=False),
+        "a batch of mixed residuals",
+        "value",
+        "y_pred.size",
+    )
 
 
 def test_mae_gradient_with_the_wrong_sign_fails():
     def flipped(y_true, y_pred):
         return np.sign(y_true - y_pred) / y_pred.size
 
-    _fails(ex.check_mae_gradient(flipped, verbose=False), "one small residual", "value",
-           "sign of r")
+    _fails(
+        ex.check_mae_gradient(flipped, verbose=False), "one small residual", "value", "sign of r"
+    )
 
 
 def test_reference_losses_match_keras_conventions():

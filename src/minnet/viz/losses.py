@@ -58,7 +58,7 @@ def _values(p, y, wrt):
     return {"mse": mse, "bce": bce, "d_mse": d_mse, "d_bce": d_bce}
 
 
-def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0)):
+def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legend=True):
     """Draw MSE and binary cross-entropy, and their derivatives, against a target ``y``.
 
     What the plot shows: for target ``y`` (0 or 1) the two losses (solid) and their
@@ -79,6 +79,9 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0)):
     ax : Axes, optional
     ylim : (float, float)
         Vertical range (the cross-entropy gradient with respect to ``p`` is unbounded).
+    legend : bool
+        Draw a legend with the values at the chosen prediction (small multiples turn it
+        off and label the curves once for the whole figure).
 
     Returns
     -------
@@ -96,10 +99,17 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0)):
     colors = {"mse": "tab:blue", "bce": "tab:orange"}
     names = {"mse": "MSE", "bce": "BCE"}
     for key in ("mse", "bce"):
-        ax.plot(c["x"], c[key], color=colors[key], lw=2,
-                label=f"{names[key]} = {float(here[key]):.3g}")
-        ax.plot(c["x"], c["d_" + key], "--", color=colors[key], lw=1.5,
-                label=f"d{names[key]}/d{var} = {float(here['d_' + key]):.3g}")
+        ax.plot(
+            c["x"], c[key], color=colors[key], lw=2, label=f"{names[key]} = {float(here[key]):.3g}"
+        )
+        ax.plot(
+            c["x"],
+            c["d_" + key],
+            "--",
+            color=colors[key],
+            lw=1.5,
+            label=f"d{names[key]}/d{var} = {float(here['d_' + key]):.3g}",
+        )
         for suffix in ("", "d_"):
             value = float(here[suffix + key])
             if ylim[0] <= value <= ylim[1]:
@@ -110,7 +120,8 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0)):
     ax.set_ylabel("loss (solid), gradient (dashed)")
     ax.set_title(f"target y = {y}, {var} = {point:.3g}")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="x-small", loc="lower left" if y == 1 else "upper left")
+    if legend:
+        ax.legend(fontsize="x-small", loc="lower left" if y == 1 else "upper left")
     return ax
 
 
@@ -136,16 +147,18 @@ def loss_explorer(p=0.7, y=1):
         continuous_update=True,
         p=widgets.FloatSlider(value=p, min=0.01, max=0.99, step=0.01, description="p"),
         y=widgets.ToggleButtons(options=[0, 1], value=y, description="target y"),
-        wrt=widgets.ToggleButtons(options=[("d/dp", "p"), ("d/dz (logit)", "z")],
-                                  value="p", description="gradient"),
+        wrt=widgets.ToggleButtons(
+            options=[("d/dp", "p"), ("d/dz (logit)", "z")], value="p", description="gradient"
+        ),
     )
 
 
-def loss_small_multiples(ps=(0.05, 0.3, 0.7, 0.95), targets=(1, 0), wrt="p"):
+def loss_small_multiples(ps=(0.05, 0.5, 0.95), targets=(1, 0), wrt="p"):
     """The static twin of :func:`loss_explorer`: one panel per (target, prediction).
 
     Rows are targets, columns predictions; with ``wrt="z"`` the predictions are
-    converted to logits ``z = log(p / (1 - p))`` first.
+    converted to logits ``z = log(p / (1 - p))`` first. The curves are named once, in a
+    legend above the panels.
 
     Returns
     -------
@@ -157,7 +170,21 @@ def loss_small_multiples(ps=(0.05, 0.3, 0.7, 0.95), targets=(1, 0), wrt="p"):
         return float(np.log(q / (1 - q))) if wrt == "z" else float(q)
 
     values = [{"p": to_x(q), "y": t} for t in targets for q in ps]
-    return static_grid(draw_loss_and_gradient, values, ncols=len(ps), fixed={"wrt": wrt},
-                       titles=lambda v: f"y = {v['y']}, {'p' if wrt == 'p' else 'z'} = "
-                                        f"{v['p']:.3g}",
-                       panel_size=(3.3, 2.9))
+    var = "p" if wrt == "p" else "z"
+    fig = static_grid(
+        draw_loss_and_gradient,
+        values,
+        ncols=len(ps),
+        fixed={"wrt": wrt, "legend": False},
+        titles=lambda v: f"target y = {v['y']},  {var} = {v['p']:.3g}",
+        panel_size=(3.4, 2.7),
+    )
+    handles, _ = fig.axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        ["MSE", f"dMSE/d{var}", "BCE", f"dBCE/d{var}"],
+        loc="outside upper center",
+        ncols=4,
+        frameon=False,
+    )
+    return fig
