@@ -195,7 +195,7 @@ def neuron_grid(settings, *, ncols=None, suptitle=None):
     def draw(data="XOR", w1=1.0, w2=1.0, b=0.0, ax=None):
         plot_neuron(w1, w2, b, data=data, ax=ax, legend=False)
         ax.set_title(f"{data}: w = ({w1:g}, {w2:g}), b = {b:g}\n"
-                     f"{ax.misclassified} misclassified", fontsize="small")
+                     f"{ax.misclassified} misclassified", fontsize="medium")
 
     return static_grid(draw, settings, ncols=ncols, titles=False, suptitle=suptitle,
-                       panel_size=(2.4, 2.4), sharex=False, sharey=False)
+                       panel_size=(2.3, 2.4), sharex=False, sharey=False)
