@@ -132,7 +132,7 @@ def draw_network(sizes, ax=None, labels=True, title=None):
     ``w^l_{ij}`` (from unit ``i`` of layer ``l - 1`` to unit ``j`` of layer ``l``) and the
     units carry their names (``x_i`` for the inputs, ``a^l_j`` for the others).
     """
-    ax = get_ax(ax, figsize=(1.8 * len(sizes) + 1.0, 0.7 * max(sizes) + 1.0))
+    ax = get_ax(ax, figsize=(2.0 * len(sizes) + 1.0, 0.9 * max(sizes) + 1.2))
     top = max(sizes)
     positions = []
     for l, n in enumerate(sizes):
@@ -145,10 +145,13 @@ def draw_network(sizes, ax=None, labels=True, title=None):
                 ax.plot([x0, x1], [y0, y1], color="C0" if first else "0.75",
                         lw=1.2 if first else 0.8, zorder=1)
                 if labels and first:
-                    t = 0.3
-                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.12,
-                            f"$w^{{{l}}}_{{{i + 1}{j + 1}}}$", fontsize=9, color="C0",
-                            ha="center", va="bottom")
+                    # where the blue lines into unit 1 are furthest apart: near the
+                    # receiving unit when the layer widens, near the sending ones when it narrows
+                    t = 0.7 if sizes[l] >= sizes[l - 1] else 0.35
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.04,
+                            f"$w^{{{l}}}_{{{i + 1}{j + 1}}}$", fontsize=10, color="C0",
+                            ha="center", va="bottom",
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     for l, column in enumerate(positions):
         for j, (x0, y0) in enumerate(column):
             ax.add_patch(_circle((x0, y0), 0.28, l == 0))
@@ -157,10 +160,10 @@ def draw_network(sizes, ax=None, labels=True, title=None):
                 ax.text(x0, y0, name, ha="center", va="center", fontsize=9, zorder=3)
         x0 = column[0][0]
         caption = "input" if l == 0 else ("output" if l == len(sizes) - 1 else "hidden")
-        ax.text(x0, -top / 2 - 0.55, f"layer {l}\n{caption}, $n_{{{l}}}={sizes[l]}$",
-                ha="center", va="top", fontsize=9)
+        ax.text(x0, -top / 2 - 0.1, f"layer {l}\n{caption}, $n_{{{l}}}={sizes[l]}$",
+                ha="center", va="top", fontsize=10)
     ax.set_xlim(-0.7, 2.0 * (len(sizes) - 1) + 0.7)
-    ax.set_ylim(-top / 2 - 1.5, top / 2 + 0.3)
+    ax.set_ylim(-top / 2 - 0.75, top / 2)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title if title is not None else
