@@ -268,3 +268,11 @@ def test_exercises_import_numpy_only():
             "heavy = {'matplotlib', 'tensorflow', 'ipywidgets'} & set(sys.modules); "
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ))
+
+
+def test_numpy_scalars_are_shown_as_plain_numbers(capsys):
+    from minnet.exercises.core import check_value
+
+    assert check_value(np.int64(14), 14)
+    out = capsys.readouterr().out
+    assert "np.int64" not in out and "14" in out

@@ -152,6 +152,8 @@ def _fmt(value, limit=8):
         return f"a {type(value).__name__} of length {len(value)}"
     if isinstance(value, (np.floating, float)):
         return f"{float(value):.6g}"
+    if isinstance(value, (np.integer, np.bool_)):
+        return repr(value.item())
     if isinstance(value, np.ndarray):  # 0-d
         return _fmt(value[()], limit)
     return repr(value)
