@@ -151,6 +151,31 @@ def _keras_loss(loss, dtype):
     return getattr(keras.losses, kind)(from_logits=loss.from_logits, dtype=dtype)
 
 
+def _keras_metric(name, model, dtype):
+    """A Keras metric object, accumulating in the model's dtype, for a minnet metric name.
+
+    ``"accuracy"`` is resolved here as Keras would resolve it from the labels: sparse for
+    the sparse cross-entropy, binary for a single output unit, categorical otherwise.
+    """
+    keras = _keras()
+    if not isinstance(name, str):
+        raise errors.UnknownNameError(
+            f"to_keras translates metrics given by name, such as 'accuracy' or 'mae'; got {name!r}."
+        )
+    if name.lower() in ("accuracy", "acc"):
+        if type(model.loss).__name__ == "SparseCategoricalCrossentropy":
+            kind = keras.metrics.SparseCategoricalAccuracy
+        elif model.output_shape[-1] == 1:
+            kind = keras.metrics.BinaryAccuracy
+        else:
+            kind = keras.metrics.CategoricalAccuracy
+        return kind(name=name, dtype=dtype)
+    metric = keras.metrics.get(name)  # a Metric object ("mae") or a function
+    if isinstance(metric, keras.metrics.Metric):
+        return type(metric)(name=name, dtype=dtype)
+    return keras.metrics.MeanMetricWrapper(metric, name=name, dtype=dtype)
+
+
 def to_keras(model):
     """Build the compiled Keras twin of a built minnet ``Sequential`` model.
 
@@ -159,6 +184,11 @@ def to_keras(model):
     and a copy of the current weights. If ``model`` is compiled, the twin is compiled with
     the same optimizer class and hyper-parameters (fresh state, as if never stepped), the
     same loss and the same metrics.
+
+    A float64 twin computes in float64 when called directly (``twin(x)``, as
+    :func:`compare` does). Its ``fit``, ``evaluate`` and ``predict`` first cast float
+    inputs to Keras's global float type: call ``keras.config.set_floatx("float64")``
+    before them to keep the data in float64 too.
     """
     keras = _keras()
     if not model.built:
@@ -178,7 +208,7 @@ def to_keras(model):
             twin.compile(
                 optimizer=_keras_optimizer(model.optimizer),
                 loss=_keras_loss(model.loss, dtype),
-                metrics=list(model.metric_names) or None,
+                metrics=[_keras_metric(m, model, dtype) for m in model.metric_names],
             )
     return twin
 
@@ -254,6 +284,9 @@ def _minnet_optimizer(keras_optimizer):
                 f"{config[key]!r}. Rebuild it with the default ({default!r})."
             )
     settings = {name: config[name] for name in _OPTIMIZER_SETTINGS[kind]}
+    if keras_optimizer.learning_rate.dtype == "float32":
+        # Keras holds 0.01 as the float32 0.009999999776...; give minnet back the 0.01.
+        settings["learning_rate"] = float(str(np.float32(settings["learning_rate"])))
     return getattr(optimizers, kind)(
         **settings, clipnorm=config.get("clipnorm"), clipvalue=config.get("clipvalue")
     )
@@ -262,14 +295,19 @@ def _minnet_optimizer(keras_optimizer):
 def _minnet_loss(keras_loss):
     from . import losses
 
-    if isinstance(keras_loss, str):
-        return losses.get(keras_loss)
+    if isinstance(keras_loss, str) or not hasattr(keras_loss, "get_config"):
+        return losses.get(getattr(keras_loss, "__name__", keras_loss))
     kind = type(keras_loss).__name__
     if kind not in _LOSSES:
         raise _lacks("loss", kind, _LOSSES)
     if kind == "MeanSquaredError":
         return losses.MeanSquaredError()
     return getattr(losses, kind)(from_logits=keras_loss.get_config()["from_logits"])
+
+
+def _metric_name(entry):
+    """The name of a metric in a Keras compile config: a string, or a serialized object."""
+    return entry if isinstance(entry, str) else entry["config"]["name"]
 
 
 def from_keras(keras_model, seed=None):
@@ -282,13 +320,17 @@ def from_keras(keras_model, seed=None):
     """
     from . import Sequential
 
-    dtype = keras_model.layers[0].dtype if keras_model.layers else "float32"
-    model = Sequential([_minnet_layer(layer) for layer in keras_model.layers], seed=seed,
-                       dtype=dtype)
+    keras_layers = [layer for layer in keras_model.layers if type(layer).__name__ != "InputLayer"]
+    if not keras_model.built or not keras_layers:
+        raise errors.NotBuiltError(
+            "from_keras needs a built Keras model with layers: start it with keras.Input(shape)."
+        )
+    model = Sequential([_minnet_layer(layer) for layer in keras_layers], seed=seed,
+                       dtype=keras_layers[0].dtype)
     model.build((None, *keras_model.input_shape[1:]))
     model.set_weights(keras_model.get_weights())
     if getattr(keras_model, "compiled", False) and keras_model.loss is not None:
-        metrics = keras_model.get_compile_config().get("metrics")
+        metrics = [_metric_name(m) for m in keras_model.get_compile_config().get("metrics") or []]
         model.compile(
             optimizer=_minnet_optimizer(keras_model.optimizer),
             loss=_minnet_loss(keras_model.loss),
