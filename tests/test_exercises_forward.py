@@ -11,7 +11,6 @@ from minnet.exercises.forward import (
     check_param_count,
 )
 
-
 # ----------------------------------------------------------------- right answers
 
 

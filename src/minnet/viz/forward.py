@@ -135,32 +135,32 @@ def draw_network(sizes, ax=None, labels=True, title=None):
     ax = get_ax(ax, figsize=(2.0 * len(sizes) + 1.0, 0.9 * max(sizes) + 1.2))
     top = max(sizes)
     positions = []
-    for l, n in enumerate(sizes):
-        ys = np.arange(n)[::-1] - (n - 1) / 2 + 0.0
-        positions.append([(2.0 * l, yy * (top / max(top, 1)) * 1.0) for yy in ys])
-    for l in range(1, len(sizes)):
-        for i, (x0, y0) in enumerate(positions[l - 1]):
-            for j, (x1, y1) in enumerate(positions[l]):
+    for layer, n in enumerate(sizes):
+        ys = np.arange(n)[::-1] - (n - 1) / 2
+        positions.append([(2.0 * layer, float(yy)) for yy in ys])
+    for layer in range(1, len(sizes)):
+        for i, (x0, y0) in enumerate(positions[layer - 1]):
+            for j, (x1, y1) in enumerate(positions[layer]):
                 first = j == 0
                 ax.plot([x0, x1], [y0, y1], color="C0" if first else "0.75",
                         lw=1.2 if first else 0.8, zorder=1)
                 if labels and first:
-                    # where the blue lines into unit 1 are furthest apart: near the
-                    # receiving unit when the layer widens, near the sending ones when it narrows
-                    t = 0.7 if sizes[l] >= sizes[l - 1] else 0.35
+                    # where the blue lines into unit 1 fan apart: near the receiving
+                    # unit when the layer widens, near the sending ones when it narrows
+                    t = 0.7 if sizes[layer] >= sizes[layer - 1] else 0.35
                     ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.04,
-                            f"$w^{{{l}}}_{{{i + 1}{j + 1}}}$", fontsize=10, color="C0",
+                            f"$w^{{{layer}}}_{{{i + 1}{j + 1}}}$", fontsize=10, color="C0",
                             ha="center", va="bottom",
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
-    for l, column in enumerate(positions):
+    for layer, column in enumerate(positions):
         for j, (x0, y0) in enumerate(column):
-            ax.add_patch(_circle((x0, y0), 0.28, l == 0))
+            ax.add_patch(_circle((x0, y0), 0.28, layer == 0))
             if labels:
-                name = f"$x_{{{j + 1}}}$" if l == 0 else f"$a^{{{l}}}_{{{j + 1}}}$"
+                name = f"$x_{{{j + 1}}}$" if layer == 0 else f"$a^{{{layer}}}_{{{j + 1}}}$"
                 ax.text(x0, y0, name, ha="center", va="center", fontsize=9, zorder=3)
         x0 = column[0][0]
-        caption = "input" if l == 0 else ("output" if l == len(sizes) - 1 else "hidden")
-        ax.text(x0, -top / 2 - 0.1, f"layer {l}\n{caption}, $n_{{{l}}}={sizes[l]}$",
+        caption = "input" if layer == 0 else ("output" if layer == len(sizes) - 1 else "hidden")
+        ax.text(x0, -top / 2 - 0.1, f"layer {layer}\n{caption}, $n_{{{layer}}}={sizes[layer]}$",
                 ha="center", va="top", fontsize=10)
     ax.set_xlim(-0.7, 2.0 * (len(sizes) - 1) + 0.7)
     ax.set_ylim(-top / 2 - 0.75, top / 2)
