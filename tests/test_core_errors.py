@@ -61,6 +61,8 @@ CATALOGUE = [
     # (name, call, expected error, words the message must contain)
     ("wrong feature count", lambda: predict_after_fit(np.zeros((2, 5))), errors.ShapeError,
         ["(None, 3)", "(2, 5)"]),
+    ("one example without the batch axis", lambda: predict_after_fit(np.zeros(3)),
+        errors.ShapeError, ["x[None]"]),
     ("images into Dense", lambda: classifier().fit(np.zeros((4, 2, 2)), Y_SPARSE[:4],
         verbose=0), errors.ShapeError, ["Flatten"]),
     ("1-D inputs", lambda: regressor().fit(np.arange(5.0), np.arange(5.0), verbose=0),

@@ -116,11 +116,13 @@ class Sequential:
                 )
             self.build(x.shape)
         elif x.shape[1:] != self.input_shape[1:]:
-            hint = (
-                " Add a Flatten() layer first, or reshape x."
-                if x.ndim != len(self.input_shape)
-                else ""
-            )
+            if x.shape == self.input_shape[1:]:
+                hint = (" It looks like one example without the batch axis: pass "
+                        "x[None] (or x.reshape(1, -1)) for a batch of one.")
+            elif x.ndim != len(self.input_shape):
+                hint = " Add a Flatten() layer first, or reshape x."
+            else:
+                hint = ""
             raise ShapeError(
                 f"The model expects inputs of shape {self.input_shape} but got x of shape "
                 f"{x.shape}.{hint}"
