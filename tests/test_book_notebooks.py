@@ -117,7 +117,11 @@ def test_notebook_starts_with_the_setup_cell(path, book_config):
     # TensorFlow is quieted before anything imports it.
     first_tf_import = re.search(r"^\s*(import|from)\s+(tensorflow|keras)\b", text, re.M)
     for var, value in (("TF_CPP_MIN_LOG_LEVEL", "3"), ("TF_ENABLE_ONEDNN_OPTS", "0")):
-        match = re.search(rf"""os\.environ\[["']{var}["']\]\s*=\s*["']{value}["']""", text)
+        match = re.search(
+            rf"""os\.environ\[["']{var}["']\]\s*=\s*["']{value}["']"""
+            rf"""|os\.environ\.setdefault\(\s*["']{var}["']\s*,\s*["']{value}["']\s*\)""",
+            text,
+        )
         assert match, f"{path.name}: the setup cell must set {var}={value}"
         if first_tf_import:
             assert match.start() < first_tf_import.start(), (
