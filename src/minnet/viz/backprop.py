@@ -215,11 +215,11 @@ def draw_backward_step(trace, step=0, example=0, ax=None, figsize=(6.0, 4.0)):
     cmap = plt.get_cmap("RdBu_r")
     done = set(range(n_layers - step + 1, n_layers + 1)) if step else set()
 
-    for l in range(1, n_layers + 1):
-        dW = layers[l - 1]["dW"]
-        for j, (x0, y0) in enumerate(pos[l - 1]):
-            for k, (x1, y1) in enumerate(pos[l]):
-                if l in done:
+    for layer in range(1, n_layers + 1):
+        dW = layers[layer - 1]["dW"]
+        for j, (x0, y0) in enumerate(pos[layer - 1]):
+            for k, (x1, y1) in enumerate(pos[layer]):
+                if layer in done:
                     g = float(dW[j, k])
                     ax.plot([x0, x1], [y0, y1], color=_BACKWARD_COLOR if g > 0 else "#2c6db0",
                             linewidth=0.4 + 4.0 * abs(g) / dw_max, alpha=0.8, zorder=1)
@@ -227,16 +227,16 @@ def draw_backward_step(trace, step=0, example=0, ax=None, figsize=(6.0, 4.0)):
                     ax.plot([x0, x1], [y0, y1], color="0.8", linewidth=0.8, zorder=1)
 
     radius = 0.2
-    for l, column in enumerate(pos):
+    for layer, column in enumerate(pos):
         for j, (x, y) in enumerate(column):
-            if l == 0:
+            if layer == 0:
                 face, text = "#f3f3f3", f"x={_num(trace['x'][example, j])}"
-            elif l in done:
-                d = float(layers[l - 1]["delta"][example, j])
+            elif layer in done:
+                d = float(layers[layer - 1]["delta"][example, j])
                 face, text = cmap(norm(d)), f"δ={_num(d)}"
             else:
-                face, text = "white", f"a={_num(layers[l - 1]['a'][example, j])}"
-            current = step > 0 and l == n_layers - step + 1
+                face, text = "white", f"a={_num(layers[layer - 1]['a'][example, j])}"
+            current = step > 0 and layer == n_layers - step + 1
             ax.add_patch(plt.Circle((x, y), radius, facecolor=face, edgecolor="black",
                                     linewidth=2.6 if current else 1.0, zorder=3))
             ax.text(x, y - radius - 0.08, text, ha="center", va="top", fontsize=8, zorder=4)
@@ -244,7 +244,7 @@ def draw_backward_step(trace, step=0, example=0, ax=None, figsize=(6.0, 4.0)):
     ax.set_ylim(-(tallest - 1) / 2 - 0.75, (tallest - 1) / 2 + 0.6)
     ax.set_aspect("equal")
     ax.set_xticks(range(n_layers + 1),
-                  ["input"] + [f"layer {l}" for l in range(1, n_layers + 1)])
+                  ["input"] + [f"layer {layer}" for layer in range(1, n_layers + 1)])
     ax.set_yticks([])
     for spine in ("top", "right", "left"):
         ax.spines[spine].set_visible(False)
@@ -274,7 +274,10 @@ def backward_small_multiples(model, x, y, example=0, ncols=None):
 
     trace = trace_backward(model, x, y)
     steps = list(range(len(trace["layers"]) + 1))
+    ncols = ncols or len(steps)
+    # panels in several rows get more room for their titles and labels
+    panel_size = (3.6, 3.2) if ncols >= len(steps) else (4.2, 3.8)
     return static_grid(draw_backward_step, steps, param="step",
                        fixed={"trace": trace, "example": example},
-                       ncols=ncols or len(steps), titles=False, sharex=False, sharey=False,
-                       panel_size=(3.6, 3.2))
+                       ncols=ncols, titles=False, sharex=False, sharey=False,
+                       panel_size=panel_size)
