@@ -106,6 +106,41 @@ def test_relative_error_definition():
     assert relative_error(a, a) == 0.0
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
     assert relative_error(a, -a) == pytest.approx(1.0)
+    # Zero against rounding noise is a match, not an error of 1.
+    assert relative_error(np.zeros(2), np.full(2, 1e-17)) < 1e-8
+
+
+def test_a_dead_network_checks_as_zero_gradient():
+    """A dead ReLU makes the true gradient zero; backprop's 1e-17 must count as a match."""
+    rng = np.random.default_rng(2)
+    model = minnet.Sequential([minnet.Dense(1, "relu", bias_initializer="zeros"),
+                               minnet.Dense(2, "sigmoid")], seed=0, dtype="float64")
+    model.compile("sgd", "binary_crossentropy")
+    x = rng.normal(size=(6, 3))
+    model.build(x.shape)
+    W, b, W2, b2 = model.get_weights()
+    model.set_weights([W, np.array([-100.0]), W2, b2])  # the hidden unit never fires
+    y = np.array([[0.0, 0.0]] * 3 + [[1.0, 1.0]] * 3)  # balanced: dC/db2 = 0 exactly
+    assert minnet.gradcheck(model, x, y) < TOLERANCE
+
+
+def test_a_bug_in_a_small_gradient_array_is_still_caught(monkeypatch):
+    """The whole-vector measure still sees a wrong bias gradient, however small it is."""
+    rng = np.random.default_rng(4)
+    model = minnet.Sequential([minnet.Dense(3, "tanh"), minnet.Dense(1)], seed=0)
+    model.compile("sgd", "mse")
+    x, y = rng.normal(size=(8, 2)), rng.normal(size=(8, 1))
+    original = minnet.layers.Dense.backward_delta
+
+    def doubled_bias_gradient(self, delta, input_gradient=True):
+        out = original(self, delta, input_gradient)
+        self.db = 2 * self.db
+        return out
+
+    monkeypatch.setattr(minnet.layers.Dense, "backward_delta", doubled_bias_gradient)
+    errors = minnet.gradcheck(model, x, y, return_all=True)
+    assert minnet.gradcheck(model, x, y) > 1e-3
+    assert errors[0] < TOLERANCE and errors[1] > 0.1  # the per-array errors say where
 
 
 def test_numerical_gradients_of_a_known_function():

@@ -269,3 +269,42 @@ def test_optimizers_keep_float32():
         for _ in range(3):
             opt.apply([w], [np.full(3, 0.5, dtype=np.float32)])
         assert w.dtype == np.float32 and opt.slots[0][0].dtype == np.float32 if opt.slots[0] else True
+
+
+class Scale(minnet.layers.Layer):
+    """A layer a student might write: a = gamma * x, with the plain backward signature."""
+
+    def build(self, input_shape, rng, dtype="float32"):
+        super().build(input_shape, rng, dtype)
+        self.gamma = np.full(input_shape[-1], 1.5, dtype=dtype)
+        self.dgamma = np.zeros_like(self.gamma)
+
+    @property
+    def params(self):
+        return [self.gamma]
+
+    @property
+    def grads(self):
+        return [self.dgamma]
+
+    def forward(self, x, training=False):
+        self.x = x
+        return self.gamma * x
+
+    def backward(self, grad_output):
+        self.dgamma = np.sum(grad_output * self.x, axis=0)
+        return grad_output * self.gamma
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_custom_layers_train_and_gradient_check(first):
+    x, y = _data()
+    layers = [Scale(), minnet.Dense(3, "tanh"), minnet.Dense(2, "softmax")]
+    if not first:
+        layers = [minnet.Dense(3, "tanh"), Scale(), minnet.Dense(2, "softmax")]
+    model = minnet.Sequential(layers, seed=0)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    clone = model.astype("float64")
+    assert all(p.dtype == np.float64 for p in clone.params)
+    assert minnet.gradcheck(model, x[:8], y[:8]) < 1e-7

@@ -63,12 +63,8 @@ class Layer:
     def forward(self, x, training=False):
         raise NotImplementedError
 
-    def backward(self, grad_output, input_gradient=True):
-        """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``.
-
-        The model passes ``input_gradient=False`` to its first layer, whose input is the
-        data: nothing below it needs that gradient, so it is not computed (``None``).
-        """
+    def backward(self, grad_output):
+        """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``."""
         raise NotImplementedError
 
     def regularization_loss(self) -> float:
@@ -147,7 +143,11 @@ class Dense(Layer):
         return self.a
 
     def backward(self, grad_output, input_gradient=True):
-        """``delta = grad_output * f'(z)``, then the gradients (see :meth:`backward_delta`)."""
+        """``delta = grad_output * f'(z)``, then the gradients (see :meth:`backward_delta`).
+
+        With ``input_gradient=False`` (the model's first layer, whose input is the data)
+        ``dC/dx`` is not needed, so it is not computed and ``None`` is returned.
+        """
         delta = self.activation.backward(self.z, self.a, grad_output)
         return self.backward_delta(delta, input_gradient)
 
@@ -183,7 +183,7 @@ class Activation(Layer):
         self.a = self.activation(x)
         return self.a
 
-    def backward(self, grad_output, input_gradient=True):
+    def backward(self, grad_output):
         return self.activation.backward(self.z, self.a, grad_output)
 
     def __repr__(self):
@@ -220,7 +220,7 @@ class Dropout(Layer):
         self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype) / np.asarray(keep, x.dtype)
         return x * self.mask
 
-    def backward(self, grad_output, input_gradient=True):
+    def backward(self, grad_output):
         return grad_output if self.mask is None else grad_output * self.mask
 
     def __repr__(self):
@@ -237,5 +237,5 @@ class Flatten(Layer):
         self._shape = x.shape
         return x.reshape(len(x), -1)
 
-    def backward(self, grad_output, input_gradient=True):
+    def backward(self, grad_output):
         return grad_output.reshape(self._shape)

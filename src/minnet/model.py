@@ -209,7 +209,10 @@ class Sequential:
                 grad = last.backward_delta(grad, input_gradient=len(layers) > 1)
             layers = layers[:-1]
         for depth in range(len(layers) - 1, -1, -1):
-            grad = layers[depth].backward(grad, input_gradient=depth > 0)
+            if depth == 0 and isinstance(layers[0], Dense):
+                layers[0].backward(grad, input_gradient=False)  # no gradient for the data
+            else:
+                grad = layers[depth].backward(grad)
 
     @property
     def params(self):
@@ -469,9 +472,9 @@ class Sequential:
         clone.dtype = np.dtype(dtype)
         for layer in clone.layers:
             layer.dtype = clone.dtype
-            for name in ("W", "b", "dW", "db"):
-                if getattr(layer, name, None) is not None:
-                    setattr(layer, name, getattr(layer, name).astype(clone.dtype))
+            for name, value in vars(layer).items():  # parameters, gradients, cached values
+                if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                    setattr(layer, name, value.astype(clone.dtype))
         if clone.optimizer is not None:
             clone.optimizer.reset()
         return clone
