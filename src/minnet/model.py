@@ -15,6 +15,7 @@ finite however saturated the output, and the gradient is the clean ``(a - y) / n
 from __future__ import annotations
 
 import copy
+import math
 import os
 import time
 import warnings
@@ -325,12 +326,12 @@ class Sequential:
                 total_loss += loss * len(xb)
                 for name, fn in metric_fns.items():
                     totals[name] += float(np.sum(fn(yb, output)))
-                if not np.isfinite(loss) and not stop_on_nan:
+                finite = math.isfinite(loss)
+                if not finite and not stop_on_nan:
                     raise self._divergence(loss, epoch, step, xb)
-                if np.isfinite(loss):
+                if finite:
                     self.optimizer.apply(params, self.grads)
-                    progress.update(step, total_loss / seen,
-                                    {k: v / seen for k, v in totals.items()})
+                    progress.update(step, total_loss, totals, seen)
                 for callback in callbacks:
                     callback.on_train_batch_end(step, {"loss": loss})
                 if self.stop_training:

@@ -63,8 +63,9 @@ class Optimizer:
         if self.slots is None:
             self.slots = [self.create_slots(p) for p in params]
         self.iterations += 1
+        clipping = self.clipnorm is not None or self.clipvalue is not None
         for w, g, slots in zip(params, grads, self.slots, strict=True):
-            self.update(w, self.clip(g), slots)
+            self.update(w, self.clip(g) if clipping else g, slots)
 
     def create_slots(self, w):
         """The per-parameter state (velocities, accumulators) this optimizer keeps."""

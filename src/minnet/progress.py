@@ -11,8 +11,8 @@ def _format(logs):
 class Silent:
     """``verbose=0``: report nothing."""
 
-    def update(self, step, loss, metrics):
-        """After each training step: the running loss and metrics of the epoch."""
+    def update(self, step, total_loss, totals, seen):
+        """After each training step: the epoch's summed loss and metrics over ``seen`` examples."""
 
     def close(self):
         """When the epoch's last step is done (or training stopped with an error)."""
@@ -41,10 +41,11 @@ class Bar(Silent):
                         leave=True, dynamic_ncols=True)
         self.every = max(1, steps // 50)
 
-    def update(self, step, loss, metrics):
+    def update(self, step, total_loss, totals, seen):
         self.bar.update(1)
         if step % self.every == 0:
-            self.bar.set_postfix_str(_format({"loss": loss, **metrics}), refresh=False)
+            running = {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
+            self.bar.set_postfix_str(_format(running), refresh=False)
 
     def close(self):
         self.bar.close()
