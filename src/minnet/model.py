@@ -340,11 +340,9 @@ class Sequential:
 
     def _metric_functions(self, y, x):
         probe_shape = (len(y), *self.output_shape[1:])
-        return {
-            ("accuracy" if str(name).lower() in ("accuracy", "acc") else str(name)):
-                metrics_module.get(name, y.shape, probe_shape)
-            for name in self.metric_names
-        }
+        # Logged under the name given to compile, as Keras does ("acc" stays "acc").
+        return {str(name): metrics_module.get(name, y.shape, probe_shape)
+                for name in self.metric_names}
 
     def _divergence(self, loss, epoch, step, xb):
         lr = self.optimizer.learning_rate
