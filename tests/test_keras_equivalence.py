@@ -19,16 +19,17 @@ import minnet.keras as mk
 
 keras = pytest.importorskip("keras")
 
-# A difference passes when  max|minnet - keras| <= ATOL + RTOL * max|keras|  over an array.
-# float32 carries 24 bits (eps = 1.2e-7). A network of at most 3 layers of at most 8 units,
-# a loss and a backward pass chain a few dozen roundings, each of relative size eps, and the
-# two libraries order their sums differently: 1e-5 leaves a margin of about 10 over the
-# worst cases seen (about 1e-6) while a wrong formula (a missing factor, a wrong slope, a
-# clipped where Keras is exact) is off by far more.
-# float64 (eps = 2.2e-16) the same chains stay below 1e-13; 1e-10 keeps a wide margin and
-# still catches any step that silently goes through float32, which costs about 1e-8.
+# A difference passes when  max|minnet - keras| <= RTOL * max(1, max|keras|)  over an array.
+# Rounding errors scale with the terms that are added up, which are of order 1 here (inputs
+# and weights are), not with a result that may cancel to nearly 0; hence the floor of 1.
+# float32 (eps = 1.2e-7): at most 3 layers of 8 units, a loss and a backward pass chain a
+# few dozen roundings, and the two libraries order their sums differently; the worst seen
+# over several hundred random networks is 2.3e-7 (see WEIGHT_SCALES), so 1e-5 leaves a
+# margin of 40, while a wrong formula (a missing factor, another slope, clipping where
+# Keras is exact) is off by far more.
+# float64 (eps = 2.2e-16): the worst seen is 1.7e-15; 1e-10 keeps a wide margin and still
+# catches any step that silently goes through float32, which costs about 1e-8.
 RTOL = {"float32": 1e-5, "float64": 1e-10}
-ATOL = {"float32": 1e-7, "float64": 1e-13}
 DTYPES = ("float32", "float64")
 
 HIDDEN_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
@@ -63,7 +64,7 @@ def assert_close(actual, expected, dtype, what):
     assert actual.shape == expected.shape, f"{what}: shapes {actual.shape} vs {expected.shape}"
     err = float(np.max(np.abs(actual - expected))) if actual.size else 0.0
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-    tolerance = ATOL[dtype] + RTOL[dtype] * scale
+    tolerance = RTOL[dtype] * max(1.0, scale)
     assert np.isfinite(actual).all(), f"{what}: minnet gives non-finite values"
     assert err <= tolerance, (
         f"{what} ({dtype}): largest |minnet - keras| = {err:.3g} > {tolerance:.3g} "
@@ -89,12 +90,22 @@ def keras_side(model, keras_model, x, y):
     return outputs.numpy(), float(loss), [g.numpy() for g in grads]
 
 
+# Weights are drawn as scale * N(0, 1) / sqrt(fan_in): 0.3 and 1 are the scales of usual
+# initialisations and trained networks; 2.5 drives sigmoid and tanh units deep into
+# saturation. There, both libraries compute the derivative 1 - a**2 (or a(1 - a)) from an
+# output a within an ulp of 1, so their float32 gradients differ by about eps times the
+# incoming gradient, which can exceed 1e-5 of a small result: a float32 limit shared by
+# both, not a disagreement. Saturation is therefore swept in float64 only (float32
+# saturation of the output layer is tested below, where the logits keep it exact).
+WEIGHT_SCALES = {"float32": [0.3, 1.0], "float64": [0.3, 1.0, 2.5]}
+
+
 @st.composite
-def networks(draw):
+def networks(draw, dtype):
     """A random small network, its head, and a batch to feed it, as a plain description."""
     loss, from_logits, head = draw(st.sampled_from(HEADS))
     depth = draw(st.integers(1, 3))
-    categorical = loss in ("categorical_crossentropy", "sparse_categorical_crossentropy")
+    several = loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") or head == "softmax"
     return {
         "loss": loss,
         "from_logits": from_logits,
@@ -105,10 +116,10 @@ def networks(draw):
             (draw(st.integers(1, 8)), draw(st.sampled_from(HIDDEN_ACTIVATIONS)))
             for _ in range(depth - 1)
         ],
-        "n_out": draw(st.integers(2 if categorical else 1, 8)),
+        "n_out": draw(st.integers(2 if several else 1, 8)),
         "regularizers": [draw(st.sampled_from(range(len(REGULARIZERS)))) for _ in range(depth)],
         "batch": draw(st.integers(1, 8)),
-        "weight_scale": draw(st.sampled_from([0.3, 1.0, 2.5])),
+        "weight_scale": draw(st.sampled_from(WEIGHT_SCALES[dtype])),
         "seed": draw(st.integers(0, 2**31 - 1)),
     }
 
@@ -151,8 +162,9 @@ def build(spec, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @HYPOTHESIS
-@given(spec=networks())
-def test_outputs_loss_and_gradients_match_keras(spec, dtype):
+@given(data=st.data())
+def test_outputs_loss_and_gradients_match_keras(data, dtype):
+    spec = data.draw(networks(dtype), label="network")
     model, keras_model, x, y = build(spec, dtype)
     outputs, loss, grads = keras_side(model, keras_model, x, y)
 
@@ -181,7 +193,7 @@ def test_compare_reports_the_same_differences(dtype):
     assert result["loss"] == abs(model.loss_value(x, y) - loss)
     largest = max(np.max(np.abs(a.astype(float) - b)) for a, b in zip(model.gradients(x, y), grads))
     assert result["gradients"] == largest
-    assert result["loss"] <= ATOL[dtype] + RTOL[dtype] * abs(loss)
+    assert result["loss"] <= RTOL[dtype] * max(1.0, abs(loss))
 
 
 # ----------------------------------------------------------------------- saturated outputs
