@@ -78,19 +78,32 @@ class Step(Activation):
         return np.zeros(z.shape, dtype=z.dtype if z.dtype.kind == "f" else float)
 
 
+_LOWEST = {}
+
+
+def _lowest_exponent(dtype):
+    """The most negative ``z`` (a whole number) for which ``exp(-z)`` is still finite."""
+    if dtype not in _LOWEST:
+        _LOWEST[dtype] = float(np.ceil(-np.log(np.finfo(dtype).max)))  # -88 or -709
+    return _LOWEST[dtype]
+
+
 class Sigmoid(Activation):
     """Logistic sigmoid ``s(z) = 1 / (1 + exp(-z))``, with ``s'(z) = s(z) (1 - s(z))``.
 
-    With ``e = exp(-|z|)``, which lies in (0, 1] and so never overflows, it is computed as
-    ``1 / (1 + e)`` for ``z >= 0`` and ``e / (1 + e)`` (the same value) for ``z < 0``.
+    ``exp(-z)`` overflows for very negative ``z`` (below about -88.7 in float32), where
+    ``s(z)`` is smaller than the smallest normal float anyway. So ``z`` is first raised to
+    that limit: the result is exact to rounding wherever it is a normal float, and below the
+    smallest normal float (never ``nan``, never a warning) where the true value is too.
     """
 
     name = "sigmoid"
 
     def __call__(self, z):
         z = np.asarray(z)
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1, e) / (1 + e)
+        if z.dtype.kind != "f":
+            z = z.astype(float)
+        return 1 / (1 + np.exp(-np.maximum(z, _lowest_exponent(z.dtype), dtype=z.dtype)))
 
     def derivative(self, z):
         s = self(z)
