@@ -181,3 +181,14 @@ def test_accuracy_means_what_keras_means():
     np.testing.assert_array_equal(metrics.sparse_categorical_accuracy([0, 1, 1], p), [1, 1, 0])
     np.testing.assert_array_equal(metrics.binary_accuracy([[1], [0]], [[0.7], [0.5]]), [1, 1])
     np.testing.assert_allclose(metrics.mean_absolute_error([[1.0, 2.0]], [[2.0, 0.0]]), [1.5])
+
+
+def test_sparse_crossentropy_from_probabilities_clips_then_normalises():
+    """Keras clips the probabilities first and never rescales rows before the clip:
+    loss = log(sum_k clip(p)_k) - log clip(p)_y. Rows need not sum to 1."""
+    p = np.array([[0.0, 0.6, 0.9], [0.2, 1.0, 0.3]])
+    y = np.array([0, 1])
+    clipped = np.clip(p, 1e-7, 1 - 1e-7)
+    expected = np.log(clipped.sum(axis=1)) - np.log(clipped[[0, 1], y])
+    loss = losses.SparseCategoricalCrossentropy()
+    np.testing.assert_allclose(loss.per_example(y, p), expected, rtol=1e-12)

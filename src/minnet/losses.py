@@ -198,8 +198,9 @@ class SparseCategoricalCrossentropy(Loss):
     """Categorical cross-entropy for integer class labels ``y`` in ``0 .. k-1``.
 
     From logits: ``logsumexp(z) - z_y``, with gradient ``(softmax(z) - onehot(y)) / n``.
-    From probabilities, Keras rescales rows to sum to 1, clips, and takes the softmax
-    cross-entropy of ``log p`` (a second normalisation, after the clip).
+    From probabilities, Keras clips them and takes the softmax cross-entropy of ``log p``:
+    ``log(sum_k p_k) - log p_y``, which rescales each row to sum to 1 after the clip (the
+    one-hot version rescales before it).
     """
 
     name = "sparse_categorical_crossentropy"
@@ -245,17 +246,13 @@ class SparseCategoricalCrossentropy(Loss):
             z = y_pred
             picked = np.take_along_axis(z, y_true[..., None], axis=-1)[..., 0]
             return logsumexp(z) - picked, (softmax(z) - onehot) / n
-        total = y_pred.sum(axis=-1, keepdims=True)
-        q = y_pred / total
-        p = np.clip(q, EPSILON, 1 - EPSILON)
-        logp = np.log(p)
-        picked = np.take_along_axis(logp, y_true[..., None], axis=-1)[..., 0]
-        per_example = logsumexp(logp) - picked
-        # d/dp_j of log(sum p) - log p_y is 1/sum(p) - onehot_j/p_j
-        g = ((q >= EPSILON) & (q <= 1 - EPSILON)) * (
-            1 / p.sum(axis=-1, keepdims=True) - onehot / p
-        ) / n
-        grad = (g - np.sum(g * q, axis=-1, keepdims=True)) / total
+        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        total = p.sum(axis=-1, keepdims=True)
+        picked = np.take_along_axis(p, y_true[..., None], axis=-1)[..., 0]
+        per_example = np.log(total[..., 0]) - np.log(picked)
+        # d/dp_j of log(sum p) - log p_y is 1/sum(p) - onehot_j/p_j (zero where clipped)
+        inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
+        grad = inside * (1 / total - onehot / p) / n
         return per_example, grad.astype(y_pred.dtype, copy=False)
 
 
