@@ -152,7 +152,7 @@ def test_keras_to_minnet_to_keras_round_trip(dtype, floatx):
     assert [type(layer).__name__ for layer in model.layers] == [
         "Flatten", "Dense", "Dropout", "Dense", "Dense", "Activation", "Activation"
     ]
-    assert model.layers[1].kernel_regularizer.l2 == 0.01
+    assert repr(model.layers[1].kernel_regularizer) == "L2(l2=0.01)"
     assert model.layers[5].activation.negative_slope == pytest.approx(0.1)
     opt = model.optimizer
     assert type(opt).__name__ == "Adam"
@@ -238,9 +238,11 @@ def keras_dense_model(*layers, optimizer="sgd", loss="mse"):
          errors.ConfigError, "amsgrad"),
         (lambda: keras_dense_model(keras.layers.Dense(2), loss=keras.losses.Huber()),
          errors.UnknownNameError, "Huber"),
+        (lambda: keras_dense_model(keras.layers.Dense(2, bias_regularizer="l2")),
+         errors.ConfigError, "bias_regularizer"),
     ],
     ids=["layer", "activation", "optimizer", "optimizer-subclass", "rmsprop-momentum",
-         "amsgrad", "loss"],
+         "amsgrad", "loss", "bias-regularizer"],
 )
 def test_from_keras_names_what_minnet_lacks(build, error, named):
     with pytest.raises(error, match=named) as raised:

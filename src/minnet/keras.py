@@ -55,9 +55,10 @@ def _keras():
 def _floatx(dtype):
     """Temporarily make ``dtype`` Keras's default float type (and default layer dtype).
 
-    A few numbers Keras creates on its own, the optimizer's learning rate and the running
-    mean of the loss that ``fit`` reports, take this default instead of the model's dtype.
-    Building a float64 twin under ``floatx = "float64"`` keeps every number in float64.
+    A few numbers Keras creates on its own take this default instead of the model's dtype:
+    the optimizer's learning rate, the compiled loss (cast to it before the regularization
+    losses are added) and the running mean of the loss that ``fit`` reports. Building a
+    float64 twin under ``floatx = "float64"`` keeps every number in float64.
     """
     keras = _keras()
     floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
@@ -94,6 +95,10 @@ def _keras_regularizer(regularizer):
     keras = _keras()
     if regularizer is None:
         return None
+    if not hasattr(regularizer, "l1") or not hasattr(regularizer, "l2"):
+        raise errors.UnknownNameError(
+            f"to_keras translates the L1, L2 and L1L2 regularizers, not {regularizer!r}."
+        )
     return keras.regularizers.L1L2(l1=regularizer.l1, l2=regularizer.l2)
 
 
@@ -130,6 +135,10 @@ def _keras_layers(layer, dtype):
 def _keras_optimizer(optimizer):
     keras = _keras()
     kind = type(optimizer).__name__
+    if kind not in _OPTIMIZER_SETTINGS:
+        raise errors.UnknownNameError(
+            f"to_keras translates the optimizers {', '.join(_OPTIMIZER_SETTINGS)}, not {kind}."
+        )
     settings = {name: getattr(optimizer, name) for name in _OPTIMIZER_SETTINGS[kind]}
     settings["learning_rate"] = float(settings["learning_rate"])
     return getattr(keras.optimizers, kind)(
@@ -146,6 +155,8 @@ def _keras_loss(loss, dtype):
     """
     keras = _keras()
     kind = type(loss).__name__
+    if kind not in _LOSSES:
+        raise errors.UnknownNameError(f"to_keras translates the losses {', '.join(_LOSSES)}, not {kind}.")
     if kind == "MeanSquaredError":
         return keras.losses.MeanSquaredError(dtype=dtype)
     return getattr(keras.losses, kind)(from_logits=loss.from_logits, dtype=dtype)
@@ -239,7 +250,12 @@ def _minnet_regularizer(keras_regularizer):
     config = keras_regularizer.get_config()
     if set(config) - {"l1", "l2"}:
         raise _lacks("regularizer", type(keras_regularizer).__name__, ("L1", "L2", "L1L2"))
-    return regularizers.L1L2(l1=config.get("l1", 0.0), l2=config.get("l2", 0.0))
+    l1, l2 = config.get("l1", 0.0), config.get("l2", 0.0)
+    if not l2:
+        return regularizers.L1(l1)
+    if not l1:
+        return regularizers.L2(l2)
+    return regularizers.L1L2(l1=l1, l2=l2)
 
 
 def _minnet_layer(keras_layer):
@@ -247,6 +263,13 @@ def _minnet_layer(keras_layer):
 
     kind = type(keras_layer).__name__
     if kind == "Dense":
+        for extra in ("bias_regularizer", "activity_regularizer", "kernel_constraint",
+                      "bias_constraint"):
+            if getattr(keras_layer, extra, None) is not None:
+                raise errors.ConfigError(
+                    f"minnet's Dense has no {extra}, but the Keras layer {keras_layer.name!r} "
+                    "sets one. Remove it, or keep this model in Keras."
+                )
         return layers.Dense(
             keras_layer.units,
             activation=_minnet_activation(keras_layer.activation),
