@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import float32_exact as exact  # constants float32 holds exactly: see that file
 import minnet
 import minnet.keras as mk
 from minnet import errors
@@ -19,11 +20,11 @@ def sample_model(dtype="float32"):
     model = minnet.Sequential(
         [
             minnet.layers.Flatten(),
-            minnet.layers.Dense(5, activation="tanh", kernel_regularizer=minnet.regularizers.L2(0.02)),
+            minnet.layers.Dense(5, activation="tanh", kernel_regularizer=minnet.regularizers.L2(exact.L2)),
             minnet.layers.Dense(4, activation="leaky_relu",
-                                kernel_regularizer=minnet.regularizers.L1L2(l1=0.01, l2=0.003)),
+                                kernel_regularizer=minnet.regularizers.L1L2(l1=exact.L1, l2=exact.L2 / 4)),
             minnet.layers.Dropout(0.25, seed=7),
-            minnet.layers.Dense(3, use_bias=False, kernel_regularizer=minnet.regularizers.L1(0.005)),
+            minnet.layers.Dense(3, use_bias=False, kernel_regularizer=minnet.regularizers.L1(exact.L1 / 2)),
             minnet.layers.Activation("softmax"),
         ],
         seed=1,
@@ -31,7 +32,7 @@ def sample_model(dtype="float32"):
     )
     model.build((None, 2, 3))
     model.compile(
-        optimizer=minnet.optimizers.SGD(0.02, momentum=0.8, nesterov=True, clipvalue=0.5),
+        optimizer=minnet.optimizers.SGD(0.02, momentum=exact.MOMENTUM, nesterov=True, clipvalue=0.5),
         loss=minnet.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
@@ -84,7 +85,8 @@ def test_to_keras_builds_the_same_network(dtype):
     assert [d.use_bias for d in dense] == [True, True, False]
     assert [keras.activations.serialize(d.activation) for d in dense] == ["tanh", "leaky_relu", "linear"]
     penalties = [d.kernel_regularizer.get_config() for d in dense]
-    assert penalties == [{"l1": 0.0, "l2": 0.02}, {"l1": 0.01, "l2": 0.003}, {"l1": 0.005, "l2": 0.0}]
+    assert penalties == [{"l1": 0.0, "l2": exact.L2}, {"l1": exact.L1, "l2": exact.L2 / 4},
+                         {"l1": exact.L1 / 2, "l2": 0.0}]
     assert twin.layers[3].rate == 0.25 and twin.layers[3].seed == 7
     assert keras.activations.serialize(twin.layers[5].activation) == "softmax"
 
@@ -94,7 +96,7 @@ def test_to_keras_builds_the_same_network(dtype):
 
     config = twin.optimizer.get_config()
     assert type(twin.optimizer).__name__ == "SGD"
-    assert (config["momentum"], config["nesterov"], config["clipvalue"]) == (0.8, True, 0.5)
+    assert (config["momentum"], config["nesterov"], config["clipvalue"]) == (exact.MOMENTUM, True, 0.5)
     assert config["clipnorm"] is None
     assert twin.optimizer.learning_rate.dtype == dtype
     assert float(twin.optimizer.learning_rate.numpy()) == float(np.asarray(0.02, dtype))
@@ -132,17 +134,17 @@ def test_keras_to_minnet_to_keras_round_trip(dtype, floatx):
         [
             keras.Input((2, 3), dtype=dtype),
             keras.layers.Flatten(dtype=dtype),
-            keras.layers.Dense(6, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01),
+            keras.layers.Dense(6, activation="relu", kernel_regularizer=keras.regularizers.L2(exact.L2),
                                dtype=dtype),
             keras.layers.Dropout(0.5, dtype=dtype),
             keras.layers.Dense(3, activation="sigmoid", dtype=dtype),
             keras.layers.Dense(3, dtype=dtype),
-            keras.layers.LeakyReLU(negative_slope=0.1, dtype=dtype),
+            keras.layers.LeakyReLU(negative_slope=exact.LEAKY_SLOPE, dtype=dtype),
             keras.layers.Activation("softmax", dtype=dtype),
         ]
     )
     keras_model.compile(
-        optimizer=keras.optimizers.Adam(0.002, beta_1=0.8, clipnorm=2.0),
+        optimizer=keras.optimizers.Adam(0.002, beta_1=exact.BETA_1, beta_2=exact.BETA_2, clipnorm=2.0),
         loss=keras.losses.SparseCategoricalCrossentropy(dtype=dtype),
         metrics=["accuracy"],
     )
@@ -152,11 +154,11 @@ def test_keras_to_minnet_to_keras_round_trip(dtype, floatx):
     assert [type(layer).__name__ for layer in model.layers] == [
         "Flatten", "Dense", "Dropout", "Dense", "Dense", "Activation", "Activation"
     ]
-    assert repr(model.layers[1].kernel_regularizer) == "L2(l2=0.01)"
-    assert model.layers[5].activation.negative_slope == pytest.approx(0.1)
+    assert repr(model.layers[1].kernel_regularizer) == f"L2(l2={exact.L2})"
+    assert model.layers[5].activation.negative_slope == exact.LEAKY_SLOPE
     opt = model.optimizer
     assert type(opt).__name__ == "Adam"
-    assert (opt.learning_rate, opt.beta_1, opt.beta_2, opt.clipnorm) == (0.002, 0.8, 0.999, 2.0)
+    assert (opt.learning_rate, opt.beta_1, opt.beta_2, opt.clipnorm) == (0.002, exact.BETA_1, exact.BETA_2, 2.0)
     assert model.metric_names == ["accuracy"]
 
     x, y = batch(dtype)
@@ -169,7 +171,7 @@ def test_keras_to_minnet_to_keras_round_trip(dtype, floatx):
     assert [type(layer).__name__ for layer in again.layers] == [
         type(layer).__name__ for layer in keras_model.layers
     ]
-    assert again.optimizer.get_config()["beta_1"] == pytest.approx(0.8)
+    assert again.optimizer.get_config()["beta_1"] == exact.BETA_1
 
 
 def test_leaky_relu_with_its_own_slope_becomes_a_keras_layer():

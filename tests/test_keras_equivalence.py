@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import float32_exact as exact
 import minnet
 import minnet.keras as mk
 
@@ -43,11 +44,13 @@ HEADS = [
     ("sparse_categorical_crossentropy", False, "softmax"),
     ("sparse_categorical_crossentropy", True, "linear"),
 ]
+# Factors float32 holds exactly: Keras rounds them through float32 even in float64
+# (float32_exact.py), and these tests compare formulas, not that rounding.
 REGULARIZERS = [
     None,
-    lambda: minnet.regularizers.L1(0.01),
-    lambda: minnet.regularizers.L2(0.02),
-    lambda: minnet.regularizers.L1L2(l1=0.005, l2=0.03),
+    lambda: minnet.regularizers.L1(exact.L1),
+    lambda: minnet.regularizers.L2(exact.L2),
+    lambda: minnet.regularizers.L1L2(l1=exact.L1 / 2, l2=exact.L2 * 2),
 ]
 
 HYPOTHESIS = settings(
@@ -129,15 +132,20 @@ def build(spec, dtype):
     rng = np.random.default_rng(spec["seed"])
     layers = []
     regs = [REGULARIZERS[i] and REGULARIZERS[i]() for i in spec["regularizers"]]
+    def activation_for(name):
+        if name == "leaky_relu" and dtype == "float64":  # Keras's 0.2 goes through float32
+            return minnet.activations.LeakyReLU(exact.LEAKY_SLOPE)
+        return name
+
     for (units, activation), reg in zip(spec["hidden"], regs):
-        layers.append(minnet.layers.Dense(units, activation=activation, kernel_regularizer=reg))
+        layers.append(minnet.layers.Dense(units, activation=activation_for(activation),
+                                          kernel_regularizer=reg))
+    head = activation_for(spec["head"])
     if spec["separate_head"]:
         layers.append(minnet.layers.Dense(spec["n_out"], kernel_regularizer=regs[-1]))
-        layers.append(minnet.layers.Activation(spec["head"]))
+        layers.append(minnet.layers.Activation(head))
     else:
-        layers.append(
-            minnet.layers.Dense(spec["n_out"], activation=spec["head"], kernel_regularizer=regs[-1])
-        )
+        layers.append(minnet.layers.Dense(spec["n_out"], activation=head, kernel_regularizer=regs[-1]))
     model = minnet.Sequential(layers, seed=spec["seed"], dtype=dtype)
     model.build((None, spec["n_in"]))
     model.compile(optimizer="sgd", loss=make_loss(spec["loss"], spec["from_logits"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import float32_exact as exact  # constants float32 holds exactly: see that file
 import minnet
 import minnet.keras as mk
 
@@ -46,30 +47,30 @@ def close(actual, expected, dtype):
 
 def regression(dtype, rng):
     layers = [
-        minnet.layers.Dense(6, activation="tanh", kernel_regularizer=minnet.regularizers.L2(0.01)),
+        minnet.layers.Dense(6, activation="tanh", kernel_regularizer=minnet.regularizers.L2(exact.L2)),
         minnet.layers.Dense(2),
     ]
     x = rng.standard_normal((50, 3))
     y = np.stack([np.sin(x[:, 0]), x[:, 1] * x[:, 2]], axis=1)
-    optimizer = minnet.optimizers.SGD(0.05, momentum=0.9)
+    optimizer = minnet.optimizers.SGD(0.05, momentum=exact.MOMENTUM)
     return layers, optimizer, "mse", ["mae"], x.astype(dtype), y.astype(dtype)
 
 
 def binary(dtype, rng):
     layers = [
         minnet.layers.Dense(5, activation="relu",
-                            kernel_regularizer=minnet.regularizers.L1L2(l1=0.001, l2=0.01)),
+                            kernel_regularizer=minnet.regularizers.L1L2(l1=exact.L1 / 8, l2=exact.L2)),
         minnet.layers.Dense(1, activation="sigmoid"),
     ]
     x = rng.standard_normal((50, 4))
     y = (x[:, :1] + x[:, 1:2] ** 2 > 0.5).astype(float)
-    optimizer = minnet.optimizers.Adam(0.02)
+    optimizer = minnet.optimizers.Adam(0.02, beta_1=exact.BETA_1, beta_2=exact.BETA_2)
     return layers, optimizer, "binary_crossentropy", ["accuracy"], x.astype(dtype), y.astype(dtype)
 
 
 def sparse(dtype, rng):
     layers = [
-        minnet.layers.Dense(8, activation="leaky_relu"),
+        minnet.layers.Dense(8, activation=minnet.activations.LeakyReLU(exact.LEAKY_SLOPE)),
         minnet.layers.Dense(3, activation="softmax"),
     ]
     x = rng.standard_normal((50, 4))
@@ -83,7 +84,8 @@ def logits(dtype, rng):
     layers = [minnet.layers.Dense(4, activation="sigmoid"), minnet.layers.Dense(3)]
     x = rng.standard_normal((50, 2))
     y = np.eye(3)[(x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5)]
-    optimizer = minnet.optimizers.Adagrad(0.5, clipvalue=0.2)
+    optimizer = minnet.optimizers.Adagrad(0.5, initial_accumulator_value=exact.ACCUMULATOR,
+                                        clipvalue=0.2)
     loss = minnet.losses.CategoricalCrossentropy(from_logits=True)
     return layers, optimizer, loss, ["accuracy", "mae"], x.astype(dtype), y.astype(dtype)
 
