@@ -30,7 +30,9 @@ def as_float_array(values, name: str, dtype) -> np.ndarray:
             "examples along the first axis."
         )
     array = array.astype(dtype, copy=False)
-    if not np.all(np.isfinite(array)):
+    # A NaN or an infinity anywhere makes the float64 sum non-finite; summing needs no
+    # array of the data's size, so only a bad input pays for finding where it is.
+    if not np.isfinite(np.sum(array, dtype=np.float64)) and not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         raise NonFiniteError(
             f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)}: "
