@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import float32_exact as exact  # constants float32 holds exactly: see that file
 import numpy as np
 import pytest
 
-import float32_exact as exact  # constants float32 holds exactly: see that file
 import minnet
 import minnet.keras as mk
 from minnet import errors

@@ -9,12 +9,12 @@ compiled loss plus regularization losses, and ``tf.GradientTape`` gradients.
 
 from __future__ import annotations
 
+import float32_exact as exact
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import float32_exact as exact
 import minnet
 import minnet.keras as mk
 

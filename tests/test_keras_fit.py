@@ -8,10 +8,10 @@ numbers in the same shape (a scalar, a list, or a dict).
 
 from __future__ import annotations
 
+import float32_exact as exact  # constants float32 holds exactly: see that file
 import numpy as np
 import pytest
 
-import float32_exact as exact  # constants float32 holds exactly: see that file
 import minnet
 import minnet.keras as mk
 

@@ -8,10 +8,10 @@ and gradients through ``apply_gradients``, must visit the same weights at every 
 
 from __future__ import annotations
 
+import float32_exact as exact
 import numpy as np
 import pytest
 
-import float32_exact as exact
 import minnet
 import minnet.keras as mk
 
