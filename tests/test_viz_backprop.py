@@ -59,7 +59,7 @@ def test_trace_rejects_other_layers_and_uncompiled_models():
     with pytest.raises(TypeError, match="Dropout"):
         bv.trace_backward(model, np.zeros((1, 2)), np.zeros((1, 1)))
     bare = minnet.Sequential([minnet.Dense(1)])
-    with pytest.raises(ValueError, match="Compile"):
+    with pytest.raises(minnet.errors.NotCompiledError, match="Compile"):
         bv.trace_backward(bare, np.zeros((1, 2)), np.zeros((1, 1)))
 
 

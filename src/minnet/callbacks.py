@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from .errors import ConfigError
+
 
 class Callback:
     """Base class; ``self.model`` is set by ``fit``. Epochs are counted from 0, as in Keras."""
@@ -63,7 +65,7 @@ def _better(mode, monitor):
         return (lambda current, best, delta: current < best - delta), math.inf
     if mode == "max":
         return (lambda current, best, delta: current > best + delta), -math.inf
-    raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
+    raise ConfigError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
 
 
 class EarlyStopping(Callback):
@@ -116,7 +118,7 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, verbose=0):
         if factor >= 1.0:
-            raise ValueError(f"factor must be < 1 to reduce the learning rate, got {factor}.")
+            raise ConfigError(f"factor must be < 1 to reduce the learning rate, got {factor}.")
         self.monitor = monitor
         self.factor = factor
         self.patience = patience

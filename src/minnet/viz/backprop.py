@@ -25,6 +25,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..errors import ConfigError, NotCompiledError
 from ._common import get_ax
 
 __all__ = [
@@ -128,7 +129,7 @@ def trace_backward(model, x, y):
     from minnet.layers import Dense
 
     if model.loss is None:
-        raise ValueError("Compile the model first: the backward pass starts from the loss.")
+        raise NotCompiledError("Compile the model first: the backward pass starts from the loss.")
     if not all(isinstance(layer, Dense) for layer in model.layers):
         kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})
         raise TypeError(f"trace_backward draws stacks of Dense layers only; this model also "
@@ -205,7 +206,7 @@ def draw_backward_step(trace, step=0, example=0, ax=None, figsize=(6.0, 4.0)):
     n_layers = len(layers)
     step = int(step)
     if not 0 <= step <= n_layers:
-        raise ValueError(f"step must be between 0 and {n_layers}, got {step}.")
+        raise ConfigError(f"step must be between 0 and {n_layers}, got {step}.")
     sizes = [trace["x"].shape[1]] + [rec["a"].shape[1] for rec in layers]
     tallest = max(sizes)
     pos = [[(col, (tallest - 1) / 2 - j) for j in range(size)] for col, size in enumerate(sizes)]
