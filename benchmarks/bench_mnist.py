@@ -52,8 +52,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data"
 if "MINNET_DATA_DIR" not in os.environ and DATA_DIR.is_dir():
@@ -62,6 +60,7 @@ if "MINNET_DATA_DIR" not in os.environ and DATA_DIR.is_dir():
 import numpy as np  # noqa: E402
 
 import minnet  # noqa: E402
+import minnet.keras  # noqa: E402  (quiets TensorFlow before it is imported)
 
 SEED = 0
 TARGET_OVERHEAD = 1.25
@@ -241,6 +240,33 @@ def numpy_epoch(net, config, x, y):
     return time.perf_counter() - start
 
 
+def matmul_epoch(config, weights, x, y):
+    """The matrix products one epoch must do, timed bare: the floor under any implementation.
+
+    Per batch: ``z1 = x W1``, ``z2 = a1 W2`` (forward), ``dW2 = a1^T delta2``,
+    ``delta2 W2^T`` and ``dW1 = x^T delta1`` (backward), on arrays of the same shapes and
+    dtype as in training. Only the products are timed: not the gather of each shuffled
+    batch, no activation, loss or update.
+    """
+    W1, _, W2, _ = (np.array(w, dtype=np.float32) for w in weights)
+    order = np.random.default_rng(SEED).permutation(len(x))
+    n = config.batch_size
+    a1 = np.ones((n, W1.shape[1]), np.float32)
+    delta2 = np.ones((n, W2.shape[1]), np.float32)
+    seconds = 0.0
+    for begin in range(0, len(x), n):
+        xb = x[order[begin:begin + n]]
+        h, d = a1[:len(xb)], delta2[:len(xb)]
+        start = time.perf_counter()
+        xb @ W1
+        h @ W2
+        h.T @ d
+        delta1 = d @ W2.T
+        xb.T @ delta1
+        seconds += time.perf_counter() - start
+    return seconds
+
+
 def accuracy(predict, x_test, y_test):
     return float(np.mean(np.argmax(np.asarray(predict(x_test)), axis=1) == y_test))
 
@@ -258,15 +284,17 @@ def run_config(config, data, repeats):
     net = NumpyNet(config, model.get_weights())
     keras_predict = lambda v: twin.predict(v, batch_size=1000, verbose=0)  # noqa: E731
 
-    times = {"minnet": [], "keras": [], "numpy": []}
+    weights = model.get_weights()
+    products = lambda _, *args: matmul_epoch(*args[:1], weights, *args[1:])  # noqa: E731
+    times = {"minnet": [], "keras": [], "numpy": [], "products": []}
     runs = [("minnet", model, minnet_epoch, model.predict), ("keras", twin, keras_epoch, keras_predict),
-            ("numpy", net, numpy_epoch, net.predict)]
+            ("numpy", net, numpy_epoch, net.predict), ("products", None, products, None)]
     row = {"config": config.name, "description": config.description}
     for repeat in range(repeats):
         # minnet and numpy are cheap: two runs each per Keras run, for a steadier best.
-        for name, trained, epoch, predict in runs + [runs[0], runs[2]]:
+        for name, trained, epoch, predict in runs + [runs[0], runs[3], runs[2]]:
             times[name].append(epoch(trained, config, x, y))
-            if repeat == 0 and len(times[name]) == 1:
+            if repeat == 0 and len(times[name]) == 1 and predict is not None:
                 row[f"{name}_accuracy"] = accuracy(predict, x_test, y_test)
     if repeats == 1:
         times["keras"].append(keras_epoch(twin, config, x, y))
@@ -275,9 +303,32 @@ def run_config(config, data, repeats):
         row[f"{name}_all"] = times[name]
     row["minnet"] = min(times["minnet"])
     row["numpy"] = min(times["numpy"])
+    row["products"] = min(times["products"])
     row["keras"] = min(times["keras"][1:])  # Keras's first epoch traces the graph
     print(json.dumps(row), flush=True)
     return row
+
+
+def share(config_names, data, repeats):
+    """Only minnet and the bare products, back to back: the share of a minnet epoch spent in
+    the matrix products, per run (median and spread over ``repeats`` pairs)."""
+    x, labels, _, _ = data
+    result = {}
+    for config in (c for c in CONFIGS if c.name in config_names):
+        y = targets(config, labels)
+        model = build_minnet(config)
+        weights = model.get_weights()
+        minnet_epoch(model, config, x, y)  # warm up
+        shares = []
+        for _ in range(repeats):
+            t_minnet = minnet_epoch(model, config, x, y)
+            t_products = matmul_epoch(config, weights, x, y)
+            shares.append(t_products / t_minnet)
+        result[config.name] = shares
+        print(f"{config.name}: share median {np.median(shares):.0%}, "
+              f"min {min(shares):.0%}, max {max(shares):.0%} over {repeats} pairs "
+              f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    return result
 
 
 # --------------------------------------------------------------------------- memory and import time
@@ -463,6 +514,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=4, help="one-epoch runs of each contender")
     parser.add_argument("--profile", metavar="CONFIG", help="profile one epoch of minnet's fit and stop")
     parser.add_argument("--only", nargs="*", help="configuration names to run")
+    parser.add_argument("--share", action="store_true",
+                        help="only the matrix-product share of minnet's epoch, printed")
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.md"))
     parser.add_argument("--memory", nargs=2, metavar=("FRAMEWORK", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -475,6 +528,9 @@ def main(argv=None):
 
     configs = [c for c in CONFIGS if not args.only or c.name in args.only]
     repeats = args.repeats
+    if args.share:
+        share([c.name for c in configs], load_data(), repeats)
+        return
     if args.quick:
         configs, repeats = configs[1:2], 1
     started = time.perf_counter()

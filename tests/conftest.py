@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from minnet.keras import quiet_tensorflow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # TensorFlow stays quiet in every test process and in every kernel started from one.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+quiet_tensorflow()
 
 
 @pytest.fixture(scope="session")

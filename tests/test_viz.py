@@ -313,8 +313,6 @@ def test_chapter_modules_are_lazy_attributes():
 
 
 def test_real_keras_model_and_history():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     keras = pytest.importorskip("keras")
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")

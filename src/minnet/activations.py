@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import unknown_name
+from .checks import lookup
 
 
 class Activation:
@@ -215,10 +215,4 @@ _BY_NAME = {f.name: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, s
 
 def get(identifier) -> Activation:
     """Look an activation up by its Keras name (``None`` means linear), or pass one through."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, Activation):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]
-    raise unknown_name("activation", identifier, list(_BY_NAME))
+    return linear if identifier is None else lookup("activation", identifier, Activation, _BY_NAME)

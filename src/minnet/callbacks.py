@@ -16,9 +16,15 @@ from .errors import ConfigError
 
 
 class Callback:
-    """Base class; ``self.model`` is set by ``fit``. Epochs are counted from 0, as in Keras."""
+    """Base class; ``self.model`` is set by ``fit``. Epochs are counted from 0, as in Keras.
+
+    ``fit`` calls the hooks below through one :class:`minnet.training.CallbackList`. A
+    callback with ``handles_nan = True`` deals with a non-finite loss itself, so ``fit``
+    does not raise :class:`~minnet.errors.DivergenceError`.
+    """
 
     model = None
+    handles_nan = False
 
     def set_model(self, model):
         self.model = model
@@ -33,6 +39,9 @@ class Callback:
         pass
 
     def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
         pass
 
     def on_train_batch_end(self, batch, logs=None):
@@ -181,6 +190,8 @@ class TerminateOnNaN(Callback):
     Without it, minnet's ``fit`` raises :class:`~minnet.errors.DivergenceError` instead,
     saying where the loss diverged and what to try.
     """
+
+    handles_nan = True
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")

@@ -10,7 +10,14 @@ import numbers
 
 import numpy as np
 
-from .errors import ConfigError, LabelError, NonFiniteError, ShapeError
+from .errors import ConfigError, LabelError, NonFiniteError, ShapeError, unknown_name
+
+
+def to_numpy(value) -> np.ndarray:
+    """``value`` as a numpy array: lists, numbers, numpy arrays and TensorFlow tensors."""
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return np.asarray(value)
 
 
 def as_float_array(values, name: str, dtype) -> np.ndarray:
@@ -40,6 +47,46 @@ def as_float_array(values, name: str, dtype) -> np.ndarray:
             "np.nan_to_num or by dropping the rows."
         )
     return array
+
+
+def check_inputs(x, dtype, input_shape=None) -> np.ndarray:
+    """``x`` as a finite float array of ``dtype``, shaped for a model expecting inputs of
+    ``input_shape`` (``(None, *features)``; ``None`` for a model not built yet)."""
+    x = as_float_array(x, "x", dtype)
+    if input_shape is None:
+        if x.ndim == 1:
+            raise ShapeError(
+                f"x has shape {x.shape}: one number per example but no feature axis. "
+                "If each example is a single number, use x.reshape(-1, 1)."
+            )
+    elif x.shape[1:] != tuple(input_shape[1:]):
+        if x.shape == tuple(input_shape[1:]):
+            hint = (" It looks like one example without the batch axis: pass "
+                    "x[None] (or x.reshape(1, -1)) for a batch of one.")
+        elif x.ndim != len(input_shape):
+            hint = " Add a Flatten() layer first, or reshape x."
+        else:
+            hint = ""
+        raise ShapeError(
+            f"The model expects inputs of shape {input_shape} but got x of shape "
+            f"{x.shape}.{hint}"
+        )
+    return x
+
+
+def check_targets(y, x) -> np.ndarray:
+    """``y`` as numbers, finite, one per example of ``x`` (the loss checks the rest)."""
+    y = np.asarray(y)
+    if y.dtype.kind in "USO":
+        raise LabelError(
+            f"y holds {y.dtype.name} values such as {y.ravel()[:3].tolist()}; losses need "
+            "numbers. Encode classes as integers, e.g. "
+            "classes, y = np.unique(y, return_inverse=True)."
+        )
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise NonFiniteError("y contains NaN or infinity; every target must be a finite number.")
+    check_same_length(x, y)
+    return y
 
 
 def check_same_length(x: np.ndarray, y: np.ndarray) -> None:
@@ -72,3 +119,20 @@ def non_negative_float(value, name: str) -> float:
             else f"{name} must be a finite number >= 0, got {value!r}."
         )
     return number
+
+
+def lookup(kind: str, identifier, base, by_name: dict, also=()):
+    """The object ``identifier`` stands for, behind every ``get()`` of the package.
+
+    An instance of ``base`` is returned as it is. A name is looked up, ignoring case, in
+    ``by_name``, whose values are classes (a new object with default settings is returned)
+    or ready objects (returned as they are). Anything else raises
+    :class:`~minnet.errors.UnknownNameError` listing the valid names (``also`` names valid
+    ones the caller handles itself) and the closest matches.
+    """
+    if isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in by_name:
+        found = by_name[identifier.lower()]
+        return found() if isinstance(found, type) else found
+    raise unknown_name(kind, identifier, [*also, *by_name])

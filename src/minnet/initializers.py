@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import unknown_name
+from .checks import lookup
 
 _TRUNCATION_CORRECTION = 0.87962566103423978  # stddev of a unit normal truncated at +-2
 
@@ -144,8 +144,4 @@ _BY_NAME = {
 
 def get(identifier) -> Initializer:
     """An initializer from its Keras name (``"he_normal"``), or the object itself."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise unknown_name("initializer", identifier, list(_BY_NAME))
+    return lookup("initializer", identifier, Initializer, _BY_NAME)

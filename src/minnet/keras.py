@@ -25,8 +25,23 @@ import numpy as np
 
 from . import errors
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+#: The environment variables that keep TensorFlow's start-up messages off the page.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def quiet_tensorflow(environ=None):
+    """Set :data:`QUIET_TENSORFLOW` in ``environ`` (``os.environ`` by default) where not set.
+
+    TensorFlow reads them when it is imported, so call this first; importing
+    ``minnet.keras`` does. Returns the environment, for ``subprocess.run(env=...)``.
+    """
+    environ = os.environ if environ is None else environ
+    for name, value in QUIET_TENSORFLOW.items():
+        environ.setdefault(name, value)
+    return environ
+
+
+quiet_tensorflow()
 
 # The optimizer hyper-parameters each side has, under the same names on both sides.
 _OPTIMIZER_SETTINGS = {

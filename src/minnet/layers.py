@@ -14,8 +14,10 @@ backpropagation (chapter 5):
     dC/db = sum over the batch of delta    (BP3)
     dC/dx = delta W^T                       (what the previous layer receives)
 
-``C`` here is the batch loss, so the gradients are already averaged over the batch: the
-loss's own gradient carries the ``1/n``.
+``C`` here is the batch loss, a mean over the ``n`` examples. The ``1/n`` of that mean
+lives in the output delta ``Delta^L = dC/dz^L``, which the loss computes
+(:meth:`minnet.losses.Loss.delta`); the layers add no division: ``dC/dW = x^T delta`` and
+``dC/db`` is the plain sum of ``delta``'s rows.
 """
 
 from __future__ import annotations
@@ -33,8 +35,14 @@ class Layer:
     """Base class. A layer maps a batch forward and a gradient backward.
 
     ``params`` and ``grads`` list the trainable arrays and their gradients, in the same
-    order (Keras's ``get_weights`` order).
+    order (Keras's ``get_weights`` order). A layer that applies an activation of its own
+    keeps its ``activation``, its pre-activation ``z`` and its output ``a`` after
+    ``forward``, and implements :meth:`backward_delta`; for the others ``z`` is ``None``
+    and the activation is the identity.
     """
+
+    activation = activations_module.linear
+    z = None
 
     def __init__(self, name=None):
         self.name = name or type(self).__name__.lower()
@@ -66,6 +74,22 @@ class Layer:
     def backward(self, grad_output):
         """Given ``dC/d(output)``, store parameter gradients and return ``dC/d(input)``."""
         raise NotImplementedError
+
+    def backward_delta(self, delta, input_gradient=True):
+        """Backward from ``delta = dC/dz``, the gradient at the input of the activation.
+
+        The model calls it on its last layer with the loss's output delta. Without an
+        activation of its own a layer's ``z`` is its output, so this is :meth:`backward`.
+        """
+        return self.backward(delta)
+
+    def backprop(self, grad_output, input_gradient=True):
+        """What the model calls on the layers below the last: :meth:`backward`, told whether
+        ``dC/d(input)`` is needed (not for the first layer, whose input is the data).
+
+        A layer that can skip that product overrides this; by default it is computed.
+        """
+        return self.backward(grad_output)
 
     def regularization_loss(self) -> float:
         return 0.0
@@ -151,6 +175,9 @@ class Dense(Layer):
         delta = self.activation.backward(self.z, self.a, grad_output)
         return self.backward_delta(delta, input_gradient)
 
+    def backprop(self, grad_output, input_gradient=True):
+        return self.backward(grad_output, input_gradient)  # the first layer skips dC/dx
+
     def backward_delta(self, delta, input_gradient=True):
         """Given ``delta = dC/dz``, store ``dC/dW = x^T delta``, ``dC/db = sum(delta)``.
 
@@ -185,6 +212,9 @@ class Activation(Layer):
 
     def backward(self, grad_output):
         return self.activation.backward(self.z, self.a, grad_output)
+
+    def backward_delta(self, delta, input_gradient=True):
+        return delta  # z is this layer's input: dC/dx = dC/dz
 
     def __repr__(self):
         return f"Activation({self.activation.name!r})"

@@ -17,14 +17,24 @@ logits the losses use the log-sum-exp form, which is exact and never overflows::
 
 ``gradient`` returns the derivative of the batch loss with respect to ``p`` (or to ``z``
 with ``from_logits=True``), where it takes the clean form ``(softmax(z) - y) / n``.
+
+A loss also owns the start of backpropagation. Given the last layer's ``z``, its output
+``a = f(z)`` and the targets, :meth:`Loss.delta` returns the per-example losses and the
+output delta ``Delta^L = dC/dz`` of the batch mean ``C``: the ``1/n`` of that mean lives
+here and nowhere else. After a sigmoid or softmax, a cross-entropy works on the logits
+``z`` (as Keras does): the value stays finite however saturated the output and
+``Delta^L = (a - y) / n``. Otherwise ``Delta^L = dC/da * f'(z)``.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from .activations import sigmoid, softmax
-from .errors import LabelError, ShapeError, unknown_name
+from .activations import linear, sigmoid, softmax
+from .checks import lookup
+from .errors import LabelError, ShapeError
 
 EPSILON = 1e-7
 """Keras's fuzz factor: probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
@@ -88,13 +98,56 @@ class Loss:
         y_true, y_pred = _align(y_true, y_pred)
         return y_true, y_pred
 
-    def values_and_gradient(self, y_true, y_pred):
-        """Per-example losses and the gradient of their mean, on prepared arrays."""
+    def values_and_gradient(self, y_true, y_pred, gradient=True):
+        """Per-example losses and the gradient of their mean, on prepared arrays.
+
+        With ``gradient=False`` the gradient is not computed and ``None`` is returned in
+        its place (evaluation needs only the values).
+        """
         raise NotImplementedError
 
     def with_logits(self) -> Loss:
         """The same loss computed from the logits of its sigmoid or softmax."""
         return type(self)(from_logits=True)
+
+    #: Output activations whose logits this loss uses instead of their output.
+    fuses = ()
+
+    def uses_logits(self, activation) -> bool:
+        """Whether, after ``activation``, this loss is computed from the logits ``z``: a
+        cross-entropy after a sigmoid or softmax is, as in Keras."""
+        return activation.name in self.fuses
+
+    def check_output(self, activation):
+        """Warn, as Keras does, when ``from_logits=True`` meets a sigmoid or softmax output
+        (the logits before it are used, so the flag changes nothing)."""
+        if self.from_logits and self.uses_logits(activation):
+            warnings.warn(
+                f"{self.name} was given from_logits=True, but the last layer applies "
+                f"{activation.name}: as in Keras, the loss uses the logits before the "
+                f"{activation.name}. Drop from_logits=True or the activation.",
+                stacklevel=4,
+            )
+
+    def delta(self, y_true, z, a, activation=linear):
+        """Per-example losses and ``Delta^L = dC/dz`` for a last layer ``a = activation(z)``.
+
+        ``y_true`` is prepared (:meth:`prepare`). ``C`` is the batch mean of the
+        per-example losses, so ``Delta^L`` carries the ``1/n``; a weighted mean would scale
+        row ``i`` of ``Delta^L`` by the weight of example ``i``.
+        """
+        if self.uses_logits(activation):  # Delta^L = (a - y) / n, from the logits
+            loss = self if self.from_logits else self.with_logits()
+            return loss.values_and_gradient(y_true, z)
+        per_example, grad_a = self.values_and_gradient(y_true, a)
+        return per_example, activation.backward(z, a, grad_a)
+
+    def output_values(self, y_true, z, a, activation=linear):
+        """The per-example losses of :meth:`delta`, without computing any gradient."""
+        if self.uses_logits(activation):
+            loss = self if self.from_logits else self.with_logits()
+            return loss.values_and_gradient(y_true, z, gradient=False)[0]
+        return self.values_and_gradient(y_true, a, gradient=False)[0]
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"
@@ -108,11 +161,14 @@ class MeanSquaredError(Loss):
     def __init__(self):
         super().__init__(from_logits=False)
 
-    def values_and_gradient(self, y_true, y_pred):
+    def values_and_gradient(self, y_true, y_pred, gradient=True):
         diff = y_pred - y_true
         squared = diff * diff
         per_example = squared.sum(axis=-1) / diff.shape[-1] if diff.ndim > 1 else squared
-        return per_example, (2 / diff.size) * diff
+        if not gradient:
+            return per_example, None
+        diff *= diff.dtype.type(2 / diff.size)  # diff is a new array: scale it in place
+        return per_example, diff
 
     def with_logits(self):
         return self
@@ -130,25 +186,29 @@ class BinaryCrossentropy(Loss):
     """
 
     name = "binary_crossentropy"
+    fuses = ("sigmoid", "softmax")
 
     def prepare(self, y_true, y_pred):
         y_true, y_pred = _align(y_true, y_pred)
         _check_probabilities(y_true, self.name)
         return y_true, y_pred
 
-    def values_and_gradient(self, y_true, y_pred):
+    def values_and_gradient(self, y_true, y_pred, gradient=True):
         count = y_pred.size
+        grad = None
         if self.from_logits:
             z = y_pred
             elementwise = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
-            grad = (sigmoid(z) - y_true) / count
+            if gradient:
+                grad = (sigmoid(z) - y_true) / count
         else:
             p = np.clip(y_pred, EPSILON, 1 - EPSILON)
             elementwise = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-            inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
-            grad = inside * (p - y_true) / (p * (1 - p)) / count
+            if gradient:
+                inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
+                grad = inside * (p - y_true) / (p * (1 - p)) / count
         per_example = np.mean(elementwise, axis=-1) if y_pred.ndim > 1 else elementwise
-        return per_example, grad.astype(y_pred.dtype, copy=False)
+        return per_example, None if grad is None else grad.astype(y_pred.dtype, copy=False)
 
 
 class CategoricalCrossentropy(Loss):
@@ -160,6 +220,7 @@ class CategoricalCrossentropy(Loss):
     """
 
     name = "categorical_crossentropy"
+    fuses = ("sigmoid", "softmax")
 
     def prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
@@ -177,17 +238,21 @@ class CategoricalCrossentropy(Loss):
         _check_probabilities(y_true, self.name)
         return y_true, y_pred
 
-    def values_and_gradient(self, y_true, y_pred):
+    def values_and_gradient(self, y_true, y_pred, gradient=True):
         n = y_pred.size // y_pred.shape[-1]
         if self.from_logits:
             z = y_pred
             per_example = logsumexp(z) * y_true.sum(axis=-1) - np.sum(y_true * z, axis=-1)
+            if not gradient:
+                return per_example, None
             grad = (softmax(z) * y_true.sum(axis=-1, keepdims=True) - y_true) / n
             return per_example, grad
         total = y_pred.sum(axis=-1, keepdims=True)
         q = y_pred / total
         p = np.clip(q, EPSILON, 1 - EPSILON)
         per_example = -np.sum(y_true * np.log(p), axis=-1)
+        if not gradient:
+            return per_example, None
         inside = (q >= EPSILON) & (q <= 1 - EPSILON)
         g = -(inside * y_true) / p / n  # dL/dq
         grad = (g - np.sum(g * q, axis=-1, keepdims=True)) / total  # through q = p / sum(p)
@@ -204,6 +269,7 @@ class SparseCategoricalCrossentropy(Loss):
     """
 
     name = "sparse_categorical_crossentropy"
+    fuses = ("sigmoid", "softmax")
 
     def prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
@@ -238,18 +304,29 @@ class SparseCategoricalCrossentropy(Loss):
             )
         return y_true.astype(np.intp, copy=False), y_pred
 
-    def values_and_gradient(self, y_true, y_pred):
+    def values_and_gradient(self, y_true, y_pred, gradient=True):
         k = y_pred.shape[-1]
         n = y_pred.size // k
+        labels = y_true[..., None]
         onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
         if self.from_logits:
-            z = y_pred
-            picked = np.take_along_axis(z, y_true[..., None], axis=-1)[..., 0]
-            return logsumexp(z) - picked, (softmax(z) - onehot) / n
+            shifted = y_pred - np.max(y_pred, axis=-1, keepdims=True)  # z - max(z)
+            exp = np.exp(shifted)
+            total = np.sum(exp, axis=-1, keepdims=True)
+            picked = np.take_along_axis(shifted, labels, axis=-1)
+            per_example = (np.log(total) - picked)[..., 0]  # logsumexp(z) - z_y
+            if not gradient:
+                return per_example, None
+            grad = exp / total  # softmax(z), from the exponentials already computed
+            grad -= onehot
+            grad /= n
+            return per_example, grad
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         total = p.sum(axis=-1, keepdims=True)
-        picked = np.take_along_axis(p, y_true[..., None], axis=-1)[..., 0]
+        picked = np.take_along_axis(p, labels, axis=-1)[..., 0]
         per_example = np.log(total[..., 0]) - np.log(picked)
+        if not gradient:
+            return per_example, None
         # d/dp_j of log(sum p) - log p_y is 1/sum(p) - onehot_j/p_j (zero where clipped)
         inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
         grad = inside * (1 / total - onehot / p) / n
@@ -287,8 +364,4 @@ _BY_NAME = {
 
 def get(identifier) -> Loss:
     """A loss object from a Keras name such as ``"mse"``, or the object itself."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise unknown_name("loss", identifier, list(_BY_NAME))
+    return lookup("loss", identifier, Loss, _BY_NAME)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import unknown_name
+from .checks import lookup
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -66,9 +66,6 @@ def get(name, y_true_shape=None, y_pred_shape=None):
     """Resolve a metric name; ``"accuracy"``/``"acc"`` needs the shapes to decide which."""
     if callable(name):
         return name
-    key = str(name).lower()
-    if key in ("accuracy", "acc"):
+    if str(name).lower() in ("accuracy", "acc"):
         return accuracy_for(y_true_shape, y_pred_shape)
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    raise unknown_name("metric", name, ["accuracy", *_BY_NAME])
+    return lookup("metric", name, (), _BY_NAME, also=["accuracy"])

@@ -1,50 +1,26 @@
-"""``Sequential``: a stack of layers trained by backpropagation, with Keras's interface.
+"""``Sequential``: a stack of layers, with Keras's interface.
 
-One training step on a batch ``(x, y)`` is the whole book in four lines::
-
-    a = model.forward(x, training=True)          # forward propagation (chapter 4)
-    loss, grad = loss_fn(y, a) and dC/da          # the loss and its gradient (chapter 3)
-    model.backward(grad)                          # backpropagation (chapter 5)
-    optimizer.apply(params, grads)                # a gradient step (chapter 6)
-
-When the last layer ends in a sigmoid or softmax and the loss is a cross-entropy, the loss
-is computed from the logits ``z`` the activation received, as Keras does: the value stays
-finite however saturated the output, and the gradient is the clean ``(a - y) / n``.
+``Sequential`` is the structure of a network: its layers, how they are built, the forward
+pass, the backward pass and the weights. Training runs in :mod:`minnet.training`, which
+``fit``, ``evaluate`` and ``predict`` hand their work to; the loss, asked through
+:meth:`Sequential.output_delta`, decides how the backward pass starts
+(:meth:`minnet.losses.Loss.delta`).
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import os
-import time
-import warnings
 
 import numpy as np
 
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from .callbacks import History, TerminateOnNaN
-from .checks import as_float_array, check_same_length, positive_int
-from .errors import (
-    ConfigError,
-    DivergenceError,
-    LabelError,
-    NonFiniteError,
-    NotBuiltError,
-    NotCompiledError,
-    ShapeError,
-    WeightsError,
-)
-from .layers import Dense, Layer
-from .progress import progress_for
-
-_CROSS_ENTROPIES = (
-    losses_module.BinaryCrossentropy,
-    losses_module.CategoricalCrossentropy,
-    losses_module.SparseCategoricalCrossentropy,
-)
+from . import training as training_module
+from .checks import check_inputs, check_targets, positive_int
+from .errors import ConfigError, NotBuiltError, NotCompiledError, WeightsError
+from .layers import Layer
 
 
 class Sequential:
@@ -108,26 +84,9 @@ class Sequential:
 
     def _inputs(self, x):
         """Check ``x`` once, build the model on first use, return it in the model's dtype."""
-        x = as_float_array(x, "x", self.dtype)
+        x = check_inputs(x, self.dtype, self.input_shape if self.built else None)
         if not self.built:
-            if x.ndim == 1:
-                raise ShapeError(
-                    f"x has shape {x.shape}: one number per example but no feature axis. "
-                    "If each example is a single number, use x.reshape(-1, 1)."
-                )
             self.build(x.shape)
-        elif x.shape[1:] != self.input_shape[1:]:
-            if x.shape == self.input_shape[1:]:
-                hint = (" It looks like one example without the batch axis: pass "
-                        "x[None] (or x.reshape(1, -1)) for a batch of one.")
-            elif x.ndim != len(self.input_shape):
-                hint = " Add a Flatten() layer first, or reshape x."
-            else:
-                hint = ""
-            raise ShapeError(
-                f"The model expects inputs of shape {self.input_shape} but got x of shape "
-                f"{x.shape}.{hint}"
-            )
         return x
 
     # ----------------------------------------------------------------- compiling
@@ -146,48 +105,20 @@ class Sequential:
                 metrics_module.get(name)
         return self
 
-    def _require_compiled(self, what):
-        if self.loss is None:
-            raise NotCompiledError(
-                f"Call model.compile(optimizer=..., loss=...) before {what}: the model does "
-                "not know which loss to compute yet."
-            )
-
-    def _training_loss(self):
-        """The loss actually evaluated, and whether it works on the last layer's logits."""
-        activation = getattr(self.layers[-1], "activation", None)
-        fused = isinstance(self.loss, _CROSS_ENTROPIES) and getattr(
-            activation, "name", None
-        ) in ("sigmoid", "softmax")
-        if fused and self.loss.from_logits:
-            warnings.warn(
-                f"{self.loss.name} was given from_logits=True, but the last layer applies "
-                f"{activation.name}: as in Keras, the loss uses the logits before the "
-                f"{activation.name}. Drop from_logits=True or the activation.",
-                stacklevel=3,
-            )
-        return (self.loss.with_logits() if fused else self.loss), fused
-
-    def _targets(self, y, x):
-        """Check ``y`` once against the loss and the model's output shape."""
-        y = np.asarray(y)
-        if y.dtype.kind in "USO":
-            raise LabelError(
-                f"y holds {y.dtype.name} values such as {y.ravel()[:3].tolist()}; losses need "
-                "numbers. Encode classes as integers, e.g. "
-                "classes, y = np.unique(y, return_inverse=True)."
-            )
-        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-            raise NonFiniteError(
-                "y contains NaN or infinity; every target must be a finite number."
-            )
-        check_same_length(x, y)
-        if y.dtype.kind in "biu" and not isinstance(
-            self.loss, losses_module.SparseCategoricalCrossentropy
-        ):
-            y = y.astype(self.dtype)
+    def check_data(self, x, y):
+        """``(x, y)`` checked once against the model and its loss, ready for training: in
+        the model's dtype, class labels left as integers."""
+        x = self._inputs(x)
+        y = check_targets(y, x)
         probe = np.empty((len(y), *self.output_shape[1:]), dtype=self.dtype)
-        return self.loss.prepare(y, probe)[0]
+        return x, self.loss.prepare(y, probe)[0]
+
+    def metric_functions(self, y):
+        """The compiled metrics for targets like ``y``, by the name given to ``compile``
+        (as in Keras, ``"acc"`` stays ``"acc"``)."""
+        probe_shape = (len(y), *self.output_shape[1:])
+        return {str(name): metrics_module.get(name, y.shape, probe_shape)
+                for name in self.metric_names}
 
     # ------------------------------------------------------- forward and backward
     def forward(self, x, training=False):
@@ -199,21 +130,28 @@ class Sequential:
     def __call__(self, x, training=False):
         return self.forward(self._inputs(x), training=training)
 
+    def output_delta(self, y, output):
+        """Per-example losses and ``Delta^L = dC/dz^L`` for the last forward pass, from the loss."""
+        last = self.layers[-1]
+        z = output if last.z is None else last.z
+        return self.loss.delta(y, z, output, last.activation)
+
+    def output_values(self, y, output):
+        """Per-example losses of the last forward pass, computing no gradient."""
+        last = self.layers[-1]
+        z = output if last.z is None else last.z
+        return self.loss.output_values(y, z, output, last.activation)
+
     def backward(self, grad, from_logits=False):
-        """Backpropagate ``grad = dC/d(output)`` (``dC/dz`` of the last layer if
-        ``from_logits``) through every layer, leaving each layer's gradients in place.
-        The gradient with respect to the data itself is not needed, so not computed."""
-        layers = self.layers
+        """Backpropagate ``grad = dC/d(output)`` (``dC/dz`` of the last layer, the loss's
+        ``Delta^L``, if ``from_logits``) through every layer, leaving each layer's gradients
+        in place. The gradient with respect to the data itself is not needed, so not computed."""
+        last = len(self.layers) - 1
         if from_logits:
-            last = layers[-1]
-            if isinstance(last, Dense):
-                grad = last.backward_delta(grad, input_gradient=len(layers) > 1)
-            layers = layers[:-1]
-        for depth in range(len(layers) - 1, -1, -1):
-            if depth == 0 and isinstance(layers[0], Dense):
-                layers[0].backward(grad, input_gradient=False)  # no gradient for the data
-            else:
-                grad = layers[depth].backward(grad)
+            grad = self.layers[last].backward_delta(grad, input_gradient=last > 0)
+            last -= 1
+        for depth in range(last, -1, -1):
+            grad = self.layers[depth].backprop(grad, input_gradient=depth > 0)
 
     @property
     def params(self):
@@ -226,22 +164,19 @@ class Sequential:
     def regularization_loss(self) -> float:
         return float(sum(layer.regularization_loss() for layer in self.layers))
 
-    def _loss_and_gradients(self, x, y, loss_fn, fused, training):
-        """Forward pass, loss of the batch, backward pass. Returns ``(loss, output)``."""
-        output = self.forward(x, training=training)
-        logits_or_output = self.layers[-1].z if fused else output
-        per_example, grad = loss_fn.values_and_gradient(y, logits_or_output)
-        self.backward(grad, from_logits=fused)
-        return float(per_example.sum()) / len(per_example) + self.regularization_loss(), output
-
     # ---------------------------------------------------------------- training
+    def _require_compiled(self, what):
+        if self.loss is None:
+            raise NotCompiledError(
+                f"Call model.compile(optimizer=..., loss=...) before {what}: the model does "
+                "not know which loss to compute yet."
+            )
+        self.loss.check_output(self.layers[-1].activation)
+
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns the batch loss before the step."""
         self._require_compiled("train_on_batch")
-        x = self._inputs(x)
-        y = self._targets(y, x)
-        loss_fn, fused = self._training_loss()
-        loss, _ = self._loss_and_gradients(x, y, loss_fn, fused, training=True)
+        loss, _ = training_module.train_step(self, *self.check_data(x, y))
         self.optimizer.apply(self.params, self.grads)
         return loss
 
@@ -254,117 +189,17 @@ class Sequential:
         reports it. A NaN or infinite loss raises
         :class:`~minnet.errors.DivergenceError`, unless a
         :class:`~minnet.callbacks.TerminateOnNaN` callback is given, which stops quietly.
+        The loop itself is :class:`minnet.training.Trainer`.
         """
         self._require_compiled("fit")
-        epochs = positive_int(epochs, "epochs")
-        batch_size = positive_int(batch_size, "batch_size")
-        x = self._inputs(x)
-        y = self._targets(y, x)
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ConfigError("validation_data must be a pair (x_val, y_val).")
-            x_val = self._inputs(validation_data[0])
-            y_val = self._targets(validation_data[1], x_val)
-        elif validation_split:
-            if not 0 < validation_split < 1:
-                raise ConfigError(
-                    f"validation_split is a fraction in (0, 1), got {validation_split!r}."
-                )
-            split_at = int(np.ceil(len(x) * (1 - validation_split)))
-            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
-        else:
-            x_val = y_val = None
+        self.history = training_module.fit(self, x, y, epochs, batch_size, validation_data,
+                                           validation_split, shuffle, verbose, callbacks)
+        return self.history
 
-        loss_fn, fused = self._training_loss()
-        metric_fns = self._metric_functions(y, x)
-        history = History()
-        callbacks = [*(callbacks or []), history]  # History last, as in Keras: it sees every log
-        for callback in callbacks:
-            callback.set_model(self)
-        self.stop_training = False
-        steps = -(-len(x) // batch_size)
-        for callback in callbacks:
-            callback.on_train_begin()
-        for epoch in range(epochs):
-            for callback in callbacks:
-                callback.on_epoch_begin(epoch)
-            progress = progress_for(verbose, epoch, epochs, steps)
-            start_time = time.perf_counter()
-            try:
-                logs = self._train_epoch(x, y, batch_size, shuffle, loss_fn, fused, metric_fns,
-                                         callbacks, progress, epoch)
-            finally:
-                progress.close()
-            if x_val is not None:
-                val = self.evaluate(x_val, y_val, batch_size=batch_size, return_dict=True)
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            progress.report(logs, time.perf_counter() - start_time)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end()
-        self.history = history
-        return history
-
-    def _train_epoch(self, x, y, batch_size, shuffle, loss_fn, fused, metric_fns, callbacks,
-                     progress, epoch):
-        """One pass over the data in mini-batches; returns the epoch's mean loss and metrics."""
-        n = len(x)
-        order = self.rng.permutation(n) if shuffle else np.arange(n)
-        stop_on_nan = any(isinstance(c, TerminateOnNaN) for c in callbacks)
-        params = self.params
-        total_loss, totals, seen = 0.0, dict.fromkeys(metric_fns, 0.0), 0
-        # Overflow shows up as a non-finite loss, which is reported below.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for step, start in enumerate(range(0, n, batch_size)):
-                index = order[start:start + batch_size]
-                xb, yb = x[index], y[index]
-                loss, output = self._loss_and_gradients(xb, yb, loss_fn, fused, training=True)
-                seen += len(xb)
-                total_loss += loss * len(xb)
-                for name, fn in metric_fns.items():
-                    totals[name] += float(np.sum(fn(yb, output)))
-                finite = math.isfinite(loss)
-                if not finite and not stop_on_nan:
-                    raise self._divergence(loss, epoch, step, xb)
-                if finite:
-                    self.optimizer.apply(params, self.grads)
-                    progress.update(step, total_loss, totals, seen)
-                for callback in callbacks:
-                    callback.on_train_batch_end(step, {"loss": loss})
-                if self.stop_training:
-                    break
-        return {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
-
-    def _metric_functions(self, y, x):
-        probe_shape = (len(y), *self.output_shape[1:])
-        # Logged under the name given to compile, as Keras does ("acc" stays "acc").
-        return {str(name): metrics_module.get(name, y.shape, probe_shape)
-                for name in self.metric_names}
-
-    def _divergence(self, loss, epoch, step, xb):
-        lr = self.optimizer.learning_rate
-        scale = float(np.max(np.abs(xb)))
-        return DivergenceError(
-            f"The loss became {loss} at epoch {epoch + 1}, step {step + 1}: training diverged. "
-            f"Try a smaller learning rate (it is {lr:g}; try {lr / 10:g}), make sure the inputs "
-            f"are scaled (this batch's largest |x| is {scale:.3g}; aim for about 1), or clip "
-            "gradients with the optimizer's clipnorm=1.0. Pass "
-            "callbacks=[minnet.callbacks.TerminateOnNaN()] to stop without an error.",
-            epoch=epoch + 1,
-            step=step + 1,
-        )
-
-    # -------------------------------------------------------------- inference
     def predict(self, x, batch_size=None):
         """The network's outputs for ``x``, computed in batches (32 by default)."""
-        x = self._inputs(x)
         batch_size = positive_int(batch_size or 32, "batch_size")
-        return np.concatenate(
-            [self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-        )
+        return training_module.predict(self, self._inputs(x), batch_size)
 
     def evaluate(self, x, y, batch_size=None, verbose=0, return_dict=False):
         """Loss (with regularization) and metrics on ``(x, y)``, in inference mode.
@@ -373,47 +208,26 @@ class Sequential:
         or a dict with ``return_dict=True``: what Keras returns.
         """
         self._require_compiled("evaluate")
-        x = self._inputs(x)
-        y = self._targets(y, x)
         batch_size = positive_int(batch_size or 32, "batch_size")
-        loss_fn, fused = self._training_loss()
-        metric_fns = self._metric_functions(y, x)
-        total_loss, totals = 0.0, dict.fromkeys(metric_fns, 0.0)
-        for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
-            output = self.forward(xb)
-            logits_or_output = self.layers[-1].z if fused else output
-            per_example, _ = loss_fn.values_and_gradient(yb, logits_or_output)
-            total_loss += float(np.sum(per_example))
-            for name, fn in metric_fns.items():
-                totals[name] += float(np.sum(fn(yb, output)))
-        results = {"loss": total_loss / len(x) + self.regularization_loss()}
-        results.update({k: v / len(x) for k, v in totals.items()})
+        x, y = self.check_data(x, y)
+        results = training_module.evaluate(self, x, y, batch_size, self.metric_functions(y))
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in results.items()))
         if return_dict:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
 
-    # --------------------------------------------------------------- gradients
     def loss_value(self, x, y) -> float:
         """The mean loss on ``(x, y)`` plus regularization, in inference mode."""
         self._require_compiled("loss_value")
-        x = self._inputs(x)
-        y = self._targets(y, x)
-        loss_fn, fused = self._training_loss()
-        output = self.forward(x)
-        per_example, _ = loss_fn.values_and_gradient(y, self.layers[-1].z if fused else output)
-        return float(np.mean(per_example)) + self.regularization_loss()
+        x, y = self.check_data(x, y)
+        return training_module.evaluate(self, x, y, len(x), {})["loss"]
 
     def gradients(self, x, y, training=False):
         """Gradients of the batch's mean loss plus regularization with respect to every
         weight, as a list ordered and shaped like :meth:`get_weights`."""
         self._require_compiled("gradients")
-        x = self._inputs(x)
-        y = self._targets(y, x)
-        loss_fn, fused = self._training_loss()
-        self._loss_and_gradients(x, y, loss_fn, fused, training=training)
+        training_module.train_step(self, *self.check_data(x, y), training=training)
         return [g.copy() for g in self.grads]
 
     # ----------------------------------------------------------------- weights

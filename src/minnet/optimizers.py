@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import non_negative_float
-from .errors import ConfigError, unknown_name
+from .checks import lookup, non_negative_float
+from .errors import ConfigError
 
 
 class Optimizer:
@@ -179,8 +179,4 @@ _BY_NAME = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
 
 def get(identifier) -> Optimizer:
     """An optimizer from its Keras name (``"adam"``) with default settings, or the object."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise unknown_name("optimizer", identifier, list(_BY_NAME))
+    return lookup("optimizer", identifier, Optimizer, _BY_NAME)

@@ -11,7 +11,7 @@ def _format(logs):
 class Silent:
     """``verbose=0``: report nothing."""
 
-    def update(self, step, total_loss, totals, seen):
+    def update(self, step, totals, seen):
         """After each training step: the epoch's summed loss and metrics over ``seen`` examples."""
 
     def close(self):
@@ -41,10 +41,10 @@ class Bar(Silent):
                         leave=True, dynamic_ncols=True)
         self.every = max(1, steps // 50)
 
-    def update(self, step, total_loss, totals, seen):
+    def update(self, step, totals, seen):
         self.bar.update(1)
         if step % self.every == 0:
-            running = {"loss": total_loss / seen, **{k: v / seen for k, v in totals.items()}}
+            running = {k: v / seen for k, v in totals.items()}
             self.bar.set_postfix_str(_format(running), refresh=False)
 
     def close(self):

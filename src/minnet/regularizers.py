@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import non_negative_float
-from .errors import unknown_name
+from .checks import lookup, non_negative_float
 
 
 class Regularizer:
@@ -78,8 +77,4 @@ _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 def get(identifier):
     """A regularizer from ``"l1"``, ``"l2"``, ``"l1_l2"``, an object, or ``None``."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise unknown_name("regularizer", identifier, list(_BY_NAME))
+    return None if identifier is None else lookup("regularizer", identifier, Regularizer, _BY_NAME)

@@ -7,7 +7,9 @@ implementation, and prints a verdict: ``PASS`` with the list of what was checked
 expected, and a hint. It never prints the solution.
 
 Every checker returns a :class:`CheckResult`, which is true when the check passed, so a
-solution cell can say ``assert check_sigmoid(sigmoid)``.
+solution cell can say ``assert check_sigmoid(sigmoid)``. A function that still raises
+``NotImplementedError`` (the exercise's stub) gets the verdict ``NOT ATTEMPTED YET``, not a
+hint about an error the student has not made.
 
 Three entry points:
 
@@ -26,6 +28,9 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ..checks import to_numpy
+from ..gradient_check import numerical_gradient as _central_differences
 
 #: Hints used when neither the case nor the checker gives one, by kind of failure.
 DEFAULT_HINTS = {
@@ -117,6 +122,51 @@ class CheckResult:
         self.notes = list(notes)
         self._shown = False
 
+    @classmethod
+    def passing(cls, name, message, checked=(), notes=()):
+        """A passed check; ``message`` is the whole verdict, starting ``PASS name:``."""
+        return cls(True, message, name, checked, None, notes)
+
+    @classmethod
+    def failing(cls, name, detail, hint="", *, case=None, kind="value", inputs=None,
+                checked=(), notes=()):
+        """A failed check, with the verdict written the same way for every checker::
+
+            FAIL name: fails for <case>.          (FAIL name: <detail>, without a case)
+                input:    <inputs>
+                <detail>
+                Hint: <hint>
+                (passed before this: <checked>)
+        """
+        if case is None:
+            lines = [f"FAIL {name}: {detail}"]
+        else:
+            lines = [f"FAIL {name}: fails for {case}."]
+            if inputs is not None:
+                lines.append(f"    input:    {inputs}")
+            lines += ["    " + line for line in detail.split("\n")]
+        if hint:
+            lines.append(f"    Hint: {hint}")
+        if checked:
+            lines.append(f"    (passed before this: {', '.join(checked)})")
+        failure = Failure(case or "your value", kind, detail, hint)
+        return cls(False, "\n".join(lines), name, checked, failure, notes)
+
+    @classmethod
+    def not_attempted(cls, name, what="your function"):
+        """The verdict for a stub that still raises ``NotImplementedError``."""
+        message = (f"NOT ATTEMPTED YET {name}: {what} still raises NotImplementedError.\n"
+                   "    Replace the line `raise NotImplementedError` with your code, then run "
+                   "the check again.")
+        failure = Failure("any input", "not attempted", "raises NotImplementedError", "")
+        return cls(False, message, name, [], failure)
+
+    def finish(self, verbose=True):
+        """Print the verdict if ``verbose``; return the result (what every checker returns)."""
+        if verbose:
+            self.show()
+        return self
+
     def __bool__(self):
         return self.passed
 
@@ -124,7 +174,12 @@ class CheckResult:
         return self.message
 
     def __repr__(self):
-        verdict = "PASS" if self.passed else f"FAIL at {self.failure.case!r}"
+        if self.passed:
+            verdict = "PASS"
+        elif self.failure.kind == "not attempted":
+            verdict = "NOT ATTEMPTED YET"
+        else:
+            verdict = f"FAIL at {self.failure.case!r}"
         return f"<CheckResult {self.name}: {verdict}>"
 
     def show(self):
@@ -196,12 +251,6 @@ def _pick_hint(kind, *sources):
     return DEFAULT_HINTS.get(kind, "")
 
 
-def _as_array(value):
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    return np.asarray(value)
-
-
 def compare(got, expected, rtol=1e-6, atol=1e-8, check_dtype=False):
     """Compare a result with the expected one.
 
@@ -214,10 +263,10 @@ def compare(got, expected, rtol=1e-6, atol=1e-8, check_dtype=False):
     if got is None:
         return "none", "your function returned None"
     try:
-        g = _as_array(got)
+        g = to_numpy(got)
     except Exception:  # noqa: BLE001 - anything that is not array-like
         return "type", f"got an object of type {type(got).__name__}, expected an array"
-    e = _as_array(expected)
+    e = to_numpy(expected)
     if g.dtype == object or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
         return "type", f"got {type(got).__name__} with dtype {g.dtype}, expected numbers"
     if g.shape != e.shape:
@@ -263,16 +312,6 @@ def _verdict_pass(name, checked, notes):
     return "\n".join(lines)
 
 
-def _verdict_fail(name, failure, inputs, checked):
-    lines = [f"FAIL {name}: fails for {failure.case}.", f"    input:    {inputs}"]
-    lines += ["    " + line for line in failure.detail.split("\n")]
-    if failure.hint:
-        lines.append(f"    Hint: {failure.hint}")
-    if checked:
-        lines.append(f"    (passed before this: {', '.join(checked)})")
-    return "\n".join(lines)
-
-
 def _call(fn, case):
     """Run ``fn`` on fresh copies of the case's inputs; return (result, exception, warnings, args)."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
@@ -283,12 +322,6 @@ def _call(fn, case):
             return fn(*args, **kwargs), None, caught, (args, kwargs)
         except Exception as exc:  # noqa: BLE001 - the student's code may raise anything
             return None, exc, caught, (args, kwargs)
-
-
-def _finish(result, verbose):
-    if verbose:
-        result.show()
-    return result
 
 
 # ----------------------------------------------------------------------------- checks
@@ -332,11 +365,10 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
     arg_names = _arg_names(student_fn) or _arg_names(reference_fn)
     checked, notes = [], []
     if not callable(student_fn):
-        failure = Failure("any input", "type",
-                          f"expected a function, got {type(student_fn).__name__}",
-                          "Pass the function itself, without calling it: check(f), not check(f(x)).")
-        message = f"FAIL {name}: {failure.detail}.\n    Hint: {failure.hint}"
-        return _finish(CheckResult(False, message, name, [], failure), verbose)
+        return CheckResult.failing(
+            name, f"expected a function, got {type(student_fn).__name__}.",
+            "Pass the function itself, without calling it: check(f), not check(f(x)).",
+            kind="type").finish(verbose)
 
     for case in cases:
         with np.errstate(all="ignore"):
@@ -344,6 +376,8 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
         got, exc, caught, (args_after, kwargs_after) = _call(student_fn, case)
         inputs = _describe_inputs(case.args, case.kwargs, arg_names)
         problem = None
+        if isinstance(exc, NotImplementedError):
+            return CheckResult.not_attempted(name).finish(verbose)
         if exc is not None:
             problem = ("exception",
                        f"your function raised {type(exc).__name__}: {exc}"
@@ -369,16 +403,16 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
         if problem is not None:
             kind, detail = problem
             hint = _pick_hint(kind, case.hint, hints.get(case.label), hints)
-            failure = Failure(case.label, kind, detail.rstrip("\n"), hint)
-            message = _verdict_fail(name, failure, inputs, checked)
-            return _finish(CheckResult(False, message, name, checked, failure, notes), verbose)
+            return CheckResult.failing(name, detail.rstrip("\n"), hint, case=case.label,
+                                       kind=kind, inputs=inputs, checked=checked,
+                                       notes=notes).finish(verbose)
         if numpy_warnings:
             notes.append(f"for {case.label}, numpy warned: {'; '.join(numpy_warnings)}. "
                          "The values came out right, but an intermediate result overflowed.")
         checked.append(case.label)
 
-    return _finish(CheckResult(True, _verdict_pass(name, checked, notes), name, checked,
-                               None, notes), verbose)
+    return CheckResult.passing(name, _verdict_pass(name, checked, notes), checked,
+                               notes).finish(verbose)
 
 
 def _dtype_of(args):
@@ -396,24 +430,14 @@ def numerical_gradient(f, *args, wrt=0, eps=1e-6, **kwargs):
     where ``F = f(...)`` if ``f`` returns a number, or ``F = f(...).sum()`` if it returns an
     array (for an element-wise function that sum's gradient is its derivative at each
     entry). The error is of order ``eps**2``. Returns an array shaped like the argument.
+    The differences are :func:`minnet.gradient_check.numerical_gradient`'s.
     """
     args = [np.array(a, dtype=np.float64) if i == wrt else a for i, a in enumerate(args)]
-    x = args[wrt]
-    grad = np.zeros_like(x)
-    flat_x, flat_g = x.reshape(-1), grad.reshape(-1)  # views into x and grad
 
     def F():
-        return float(np.sum(_as_array(f(*args, **kwargs)), dtype=np.float64))
+        return float(np.sum(to_numpy(f(*args, **kwargs)), dtype=np.float64))
 
-    for i in range(flat_x.size):
-        keep = flat_x[i]
-        flat_x[i] = keep + eps
-        up = F()
-        flat_x[i] = keep - eps
-        down = F()
-        flat_x[i] = keep
-        flat_g[i] = (up - down) / (2 * eps)
-    return grad
+    return _central_differences(F, args[wrt], eps)
 
 
 def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, atol=1e-6,
@@ -453,7 +477,7 @@ def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, ato
         g = student_grad_fn(*args, **kwargs)
         try:
             num = reference(*args, **kwargs)
-            ga = _as_array(g).astype(np.float64)
+            ga = to_numpy(g).astype(np.float64)
             if ga.shape == num.shape:
                 denom = np.abs(ga) + np.abs(num)
                 rel = np.where(denom > 0, np.abs(ga - num) / np.where(denom > 0, denom, 1), 0)
@@ -474,7 +498,7 @@ def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, ato
                            f"{worst[0]:.2e}.")
     else:
         result.message = result.message.replace("    expected: ", "    central differences: ")
-    return _finish(result, verbose)
+    return result.finish(verbose)
 
 
 def check_value(value, expected, *, name="your answer", rtol=1e-6, atol=1e-8, hint=None,
@@ -491,13 +515,9 @@ def check_value(value, expected, *, name="your answer", rtol=1e-6, atol=1e-8, hi
     """
     problem = compare(value, expected, rtol=rtol, atol=atol, check_dtype=check_dtype)
     if problem is None:
-        message = f"PASS {name}: {_fmt(_as_array(value))} is right."
-        return _finish(CheckResult(True, message, name, ["value"]), verbose)
+        message = f"PASS {name}: {_fmt(to_numpy(value))} is right."
+        return CheckResult.passing(name, message, ["value"]).finish(verbose)
     kind, detail = problem
     if kind in ("value", "nonfinite"):  # never print the expected answer itself
-        detail = f"{_fmt(_as_array(value))} is not right (checked to a relative tolerance of {rtol:g})"
-    failure = Failure("your value", kind, detail, _pick_hint(kind, hint))
-    lines = [f"FAIL {name}: {detail}"]
-    if failure.hint:
-        lines.append(f"    Hint: {failure.hint}")
-    return _finish(CheckResult(False, "\n".join(lines), name, [], failure), verbose)
+        detail = f"{_fmt(to_numpy(value))} is not right (checked to a relative tolerance of {rtol:g})"
+    return CheckResult.failing(name, detail, _pick_hint(kind, hint), kind=kind).finish(verbose)

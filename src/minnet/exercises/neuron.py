@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Case, CheckResult, Failure, check_function
+from .core import Case, CheckResult, check_function
 
 _SEED = 2025
 
@@ -169,12 +169,7 @@ def check_perceptron_update(fn, verbose=True):
 
 
 def _fail(name, detail, hint, verbose):
-    failure = Failure("your weights", "value", detail, hint)
-    message = f"FAIL {name}: {detail}\n    Hint: {hint}"
-    result = CheckResult(False, message, name, [], failure)
-    if verbose:
-        result.show()
-    return result
+    return CheckResult.failing(name, detail, hint).finish(verbose)
 
 
 def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
@@ -204,10 +199,7 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     if wrong.size == 0:
         message = (f"PASS {name}: w = {np.array2string(w_arr, precision=4, separator=', ')}, "
                    f"b = {b_val:g} classifies all {len(y)} points correctly.")
-        result = CheckResult(True, message, name, ["all points"])
-        if verbose:
-            result.show()
-        return result
+        return CheckResult.passing(name, message, ["all points"]).finish(verbose)
     shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')}: label "
                       f"{int(y[i])}, your neuron says {int(y_hat[i])} (z = {z[i]:.3g})"
                       for i in wrong[:4])
@@ -235,28 +227,19 @@ def check_gate(w, b, gate="AND", *, verbose=True):
 
 def check_separable_count(count, verbose=True):
     """Check your count of the boolean functions of two inputs that one neuron can compute."""
+    name = "separable count"
     if not isinstance(count, (int, np.integer)) or isinstance(count, bool):
-        hint = "Count them: the answer is a whole number between 0 and 16."
-        failure = Failure("your value", "type", f"got {count!r}", hint)
-        result = CheckResult(False, f"FAIL separable count: got {count!r}, expected an "
-                                    f"integer.\n    Hint: {hint}", "separable count", [], failure)
-        if verbose:
-            result.show()
-        return result
+        return CheckResult.failing(
+            name, f"got {count!r}, expected an integer.",
+            "Count them: the answer is a whole number between 0 and 16.", kind="type",
+        ).finish(verbose)
+    if int(count) == 14:
+        return CheckResult.passing(name, f"PASS {name}: {int(count)} is right.",
+                                   ["value"]).finish(verbose)
     hint = ("There are 2**4 = 16 ways to label the four corners. For each labelling, run the "
             "perceptron: by the convergence theorem it stops making mistakes exactly when the "
             "labels are linearly separable. Did you include the two constant functions?")
-    passed = int(count) == 14
-    if passed:
-        result = CheckResult(True, f"PASS separable count: {int(count)} is right.",
-                             "separable count", ["value"])
-    else:
-        failure = Failure("your value", "value", f"{int(count)} is not right", hint)
-        result = CheckResult(False, f"FAIL separable count: {int(count)} is not right.\n"
-                                    f"    Hint: {hint}", "separable count", [], failure)
-    if verbose:
-        result.show()
-    return result
+    return CheckResult.failing(name, f"{int(count)} is not right.", hint).finish(verbose)
 
 
 __all__ = [

@@ -8,6 +8,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..checks import to_numpy  # noqa: F401  (re-exported for the plotting modules)
+
 
 def get_ax(ax=None, figsize=(5.0, 3.6)):
     """Return ``ax``, or a new Axes on a new figure when ``ax`` is None."""
@@ -38,13 +40,6 @@ def grid_axes(n, ncols=None, panel_size=(3.2, 2.6), sharex=False, sharey=False):
     for spare in flat[n:]:
         spare.set_visible(False)
     return fig, flat[:n]
-
-
-def to_numpy(value):
-    """``value`` as a numpy array (works for lists, numpy arrays and TensorFlow tensors)."""
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    return np.asarray(value)
 
 
 def _accepts(func, name):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import get as get_activation
 from ._common import grid_axes
 
 #: A unit is saturated where ``f'(z) < SATURATION_LEVEL * max f'``.
@@ -26,9 +27,7 @@ EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "step", "linear
 
 
 def _activation(activation):
-    from .. import activations  # minnet core; imported here so viz stays light
-
-    act = activations.get(activation)
+    act = get_activation(activation)
     if act.name == "softmax":
         raise ValueError(
             "softmax mixes the entries of a row, so a single unit's saturation is not defined "

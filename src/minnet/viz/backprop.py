@@ -26,6 +26,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..errors import ConfigError, NotCompiledError
+from ..layers import Dense
 from ._common import get_ax
 
 __all__ = [
@@ -105,16 +106,6 @@ def draw_graph(nodes, edges, ax=None, title=None, figsize=(9.0, 4.2)):
 # ------------------------------------------------------------------- backward tracing
 
 
-def _is_fused(model):
-    from minnet import losses
-
-    last = model.layers[-1]
-    name = getattr(getattr(last, "activation", None), "name", None)
-    cross = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
-             losses.SparseCategoricalCrossentropy)
-    return isinstance(model.loss, cross) and name in ("sigmoid", "softmax")
-
-
 def trace_backward(model, x, y):
     """Run one forward and one backward pass and record every step.
 
@@ -125,31 +116,16 @@ def trace_backward(model, x, y):
     logits) and ``"loss"``. The gradients are exactly those :meth:`Sequential.gradients`
     returns (regularization included).
     """
-    from minnet import losses
-    from minnet.layers import Dense
-
     if model.loss is None:
         raise NotCompiledError("Compile the model first: the backward pass starts from the loss.")
     if not all(isinstance(layer, Dense) for layer in model.layers):
         kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})
         raise TypeError(f"trace_backward draws stacks of Dense layers only; this model also "
                         f"has {', '.join(kinds)}.")
-    x = np.asarray(x, dtype=model.dtype)
-    if not model.built:
-        model.build(x.shape)
-    y = np.asarray(y)
-    model.forward(x)
-    last = model.layers[-1]
-    fused = _is_fused(model)
-    if y.dtype.kind in "biu" and not isinstance(model.loss, losses.SparseCategoricalCrossentropy):
-        y = y.astype(model.dtype)
-    y_prepared = model.loss.prepare(y, last.a)[0]
-    if fused:
-        loss_fn = model.loss.with_logits()
-        per_example, delta = loss_fn.values_and_gradient(y_prepared, last.z)
-    else:
-        per_example, grad_a = model.loss.values_and_gradient(y_prepared, last.a)
-        delta = last.activation.backward(last.z, last.a, grad_a)
+    x, y = model.check_data(x, y)
+    output = model.forward(x)
+    per_example, delta = model.output_delta(y, output)  # BP1: the loss's Delta^L
+    fused = model.loss.uses_logits(model.layers[-1].activation)
     records = [None] * len(model.layers)
     for index in range(len(model.layers) - 1, -1, -1):
         layer = model.layers[index]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Dense
+from ..model import Sequential
 from ._common import get_ax
 from .boundary import plot_decision_boundary
 
@@ -81,8 +83,6 @@ def polygon_weights(width, radius=1.0, sharpness=None, output_sharpness=10.0):
 def two_layer_model(weights, activation="tanh", output_activation="sigmoid"):
     """A built ``minnet.Sequential([Dense(h, activation), Dense(k, output_activation)])``
     holding ``weights = [W1, b1, W2, b2]``."""
-    from .. import Dense, Sequential
-
     W1, _, W2, _ = weights
     model = Sequential([Dense(W1.shape[1], activation, input_dim=W1.shape[0]),
                         Dense(W2.shape[1], output_activation)])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import activations
+from ..gradient_check import numerical_gradient
 from ._common import get_ax, to_numpy
 
 
 def _resolve(activation):
     """``(function, derivative or None, name)`` for a minnet activation, a name or a callable."""
     if isinstance(activation, str):
-        from .. import activations  # minnet core; imported here so viz stays importable alone
-
         activation = activations.get(activation)
     name = getattr(activation, "name", None) or getattr(activation, "__name__", "f")
     if name == "softmax" or hasattr(activation, "jacobian"):
@@ -25,9 +25,13 @@ def _resolve(activation):
 
 
 def numerical_derivative(f, z, eps=1e-5):
-    """Central difference ``(f(z + eps) - f(z - eps)) / (2 eps)``, elementwise, in float64."""
-    z = np.asarray(z, dtype=np.float64)
-    return (to_numpy(f(z + eps)).astype(np.float64) - to_numpy(f(z - eps)).astype(np.float64)) / (2 * eps)
+    """``f'(z)`` by central differences, element by element, in float64.
+
+    For an element-wise ``f`` the derivative of ``sum(f(z))`` with respect to ``z_i`` is
+    ``f'(z_i)``: that gradient is :func:`minnet.gradient_check.numerical_gradient`'s.
+    """
+    z = np.array(z, dtype=np.float64)
+    return numerical_gradient(lambda: float(np.sum(to_numpy(f(z)), dtype=np.float64)), z, eps)
 
 
 def plot_activation(activation, z=None, ax=None, *, derivative=True, title=None):

@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import sigmoid
 from ._common import get_ax
 
 _EPS = 1e-7  # Keras's clipping of probabilities
-
-
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def curves(y, wrt="p", num=401):
@@ -41,7 +37,7 @@ def curves(y, wrt="p", num=401):
         p = x
     elif wrt == "z":
         x = np.linspace(-6.0, 6.0, num)
-        p = _sigmoid(x)
+        p = sigmoid(x)
     else:
         raise ValueError(f"wrt must be 'p' or 'z', got {wrt!r}")
     return dict(x=x, **_values(p, y, wrt))
@@ -93,7 +89,7 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legen
     ax = get_ax(ax)
     c = curves(y, wrt)
     point = float(p)
-    here = _values(_sigmoid(np.float64(point)) if wrt == "z" else point, y, wrt)
+    here = _values(sigmoid(np.float64(point)) if wrt == "z" else point, y, wrt)
     var = "p" if wrt == "p" else "z"
     ax.axhline(0.0, color="0.8", lw=0.8, zorder=0)
     colors = {"mse": "tab:blue", "bce": "tab:orange"}
