@@ -2,8 +2,8 @@
 
 ``Sequential`` is the structure of a network: its layers, how they are built, the forward
 pass, the backward pass and the weights. Training runs in :mod:`minnet.training`, which
-``fit``, ``evaluate`` and ``predict`` hand their work to; the loss, asked through
-:meth:`Sequential.output_delta`, decides how the backward pass starts
+``fit``, ``evaluate`` and ``predict`` hand their work to; the loss, given the last layer's
+:meth:`Sequential.output_parts`, decides how the backward pass starts
 (:meth:`minnet.losses.Loss.delta`).
 """
 
@@ -130,17 +130,11 @@ class Sequential:
     def __call__(self, x, training=False):
         return self.forward(self._inputs(x), training=training)
 
-    def output_delta(self, y, output):
-        """Per-example losses and ``Delta^L = dC/dz^L`` for the last forward pass, from the loss."""
+    def output_parts(self, output):
+        """``(z, a, f)`` of the last layer after a forward pass that returned ``output``: what
+        the loss needs to start the backward pass (:meth:`minnet.losses.Loss.delta`)."""
         last = self.layers[-1]
-        z = output if last.z is None else last.z
-        return self.loss.delta(y, z, output, last.activation)
-
-    def output_values(self, y, output):
-        """Per-example losses of the last forward pass, computing no gradient."""
-        last = self.layers[-1]
-        z = output if last.z is None else last.z
-        return self.loss.output_values(y, z, output, last.activation)
+        return (output if last.z is None else last.z), output, last.activation
 
     def backward(self, grad, from_logits=False):
         """Backpropagate ``grad = dC/d(output)`` (``dC/dz`` of the last layer, the loss's

@@ -56,7 +56,7 @@ def train_step(model, x, y, training=True):
     Leaves the gradients in the layers; returns ``(batch loss with regularization, output)``.
     """
     output = model.forward(x, training=training)
-    per_example, delta = model.output_delta(y, output)
+    per_example, delta = model.loss.delta(y, *model.output_parts(output))
     model.backward(delta, from_logits=True)
     return float(per_example.sum()) / len(per_example) + model.regularization_loss(), output
 
@@ -188,7 +188,7 @@ def evaluate(model, x, y, batch_size, metrics):
     totals = dict.fromkeys(["loss", *metrics], 0.0)
     for start, output in forward_batches(model, x, batch_size):
         yb = y[start:start + len(output)]
-        totals["loss"] += float(np.sum(model.output_values(yb, output)))
+        totals["loss"] += float(np.sum(model.loss.output_values(yb, *model.output_parts(output))))
         for name, fn in metrics.items():
             totals[name] += float(np.sum(fn(yb, output)))
     results = {name: total / len(x) for name, total in totals.items()}

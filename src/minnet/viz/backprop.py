@@ -124,7 +124,7 @@ def trace_backward(model, x, y):
                         f"has {', '.join(kinds)}.")
     x, y = model.check_data(x, y)
     output = model.forward(x)
-    per_example, delta = model.output_delta(y, output)  # BP1: the loss's Delta^L
+    per_example, delta = model.loss.delta(y, *model.output_parts(output))  # BP1: Delta^L
     fused = model.loss.uses_logits(model.layers[-1].activation)
     records = [None] * len(model.layers)
     for index in range(len(model.layers) - 1, -1, -1):
