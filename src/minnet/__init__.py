@@ -19,6 +19,7 @@ from . import (
     metrics,
     optimizers,
     regularizers,
+    training,
 )
 from .gradient_check import gradcheck
 from .layers import Activation, Dense, Dropout, Flatten
@@ -31,7 +32,7 @@ _LAZY = ("datasets", "viz", "keras", "exercises")
 __all__ = [
     "Activation", "Dense", "Dropout", "Flatten", "Sequential", "gradcheck",
     "activations", "callbacks", "errors", "initializers", "layers", "losses", "metrics",
-    "optimizers", "regularizers", *_LAZY,
+    "optimizers", "regularizers", "training", *_LAZY,
 ]
 
 
