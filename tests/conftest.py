@@ -18,6 +18,18 @@ ROOT = Path(__file__).resolve().parent.parent
 quiet_tensorflow()
 
 
+@pytest.fixture
+def close_figures():
+    """For the plotting tests: matplotlib on the Agg backend, every figure closed after the
+    test. Use it in a module with ``pytestmark = pytest.mark.usefixtures("close_figures")``."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT

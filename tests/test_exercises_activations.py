@@ -1,6 +1,8 @@
 """Chapter 2 checkers: each passes the right function and fails specific wrong ones,
 naming the failing input and giving the hint meant for that mistake."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,15 @@ from minnet.exercises.activations import (
     check_softmax_jacobian,
     check_tanh_derivative,
 )
+
+
+def np_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def stable_softmax(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def stable_sigmoid(z):
@@ -188,3 +199,55 @@ def test_sigmoid_naive_overflows_or_warns():
 def test_relu_wrong():
     result = check_relu(lambda z: np.abs(z), verbose=False)
     assert not result and result.failure.kind == "value"
+
+
+# ------------------------------------------------- verdicts (moved from the engine tests)
+
+
+def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
+    def stable(z):
+        z = np.asarray(z)
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+    assert check_sigmoid(stable, verbose=False)
+    assert check_sigmoid(np_sigmoid, verbose=False)  # right values; numpy's warning is a note
+
+
+def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
+    naive = check_sigmoid(lambda z: np.exp(z) / (1 + np.exp(z)), verbose=False)
+    assert naive.failure.case == "large positive z" and "nan" in naive.message
+    assert naive.failure.kind == "nonfinite" and naive.failure.hint
+
+    def scalar_only(z):
+        return 1 / (1 + math.exp(-z))
+
+    result = check_sigmoid(scalar_only, verbose=False)
+    assert result.failure.kind == "exception" and result.failure.case == "a 1-D array"
+    upcast = check_sigmoid(lambda z: np.float64(1) / (1 + np.exp(-z)), verbose=False)
+    assert upcast.failure.kind == "dtype"
+
+
+def test_check_sigmoid_derivative():
+    assert check_sigmoid_derivative(lambda z: np_sigmoid(z) * (1 - np_sigmoid(z)), verbose=False)
+    naive = check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, verbose=False)
+    assert not naive and naive.failure.case == "large negative z"
+
+
+def test_check_relu():
+    assert check_relu(lambda z: np.maximum(z, 0), verbose=False)
+    assert check_relu(lambda z: np.maximum(z, 0), verbose=False).checked[-1].startswith("float32")
+    assert not check_relu(lambda z: np.abs(z), verbose=False)
+    assert check_relu(lambda z: max(0, z), verbose=False).failure.kind == "exception"
+
+
+def test_check_softmax():
+    assert check_softmax(stable_softmax, verbose=False)
+    no_keepdims = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=-1), verbose=False)
+    assert no_keepdims.failure.case.startswith("a 2-D batch")
+    whole_batch = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(), verbose=False)
+    assert whole_batch.failure.kind == "value" and whole_batch.failure.case.startswith("a 2-D batch")
+    unshifted = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True), verbose=False)
+    assert unshifted.failure.case == "large logits" and unshifted.failure.kind == "nonfinite"
+    flattened = check_softmax(lambda z: stable_softmax(z).ravel(), verbose=False)
+    assert flattened.failure.kind == "shape" and "expected shape (4, 3)" in flattened.message

@@ -1,4 +1,5 @@
-"""minnet.exercises: the checker engine and the chapter-2 example checkers."""
+"""minnet.exercises.core: the checker engine (each chapter's checkers are tested in that
+chapter's file, tests/test_exercises_<chapter>.py)."""
 
 import math
 import os
@@ -15,12 +16,6 @@ from minnet.exercises import (
     check_gradient,
     check_value,
     numerical_gradient,
-)
-from minnet.exercises.activations import (
-    check_relu,
-    check_sigmoid,
-    check_sigmoid_derivative,
-    check_softmax,
 )
 
 
@@ -210,57 +205,6 @@ def test_check_value_never_prints_the_expected_answer():
     assert check_value(np.zeros(3), np.zeros((3, 1)), verbose=False).failure.kind == "shape"
 
 
-# ------------------------------------------------------------------ chapter-2 checkers
-# (the example module built on the engine; its hints' wording belongs to chapter 2)
-
-
-def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
-    def stable(z):
-        z = np.asarray(z)
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-    assert check_sigmoid(stable, verbose=False)
-    assert check_sigmoid(np_sigmoid, verbose=False)  # right values; numpy's warning is a note
-
-
-def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
-    naive = check_sigmoid(lambda z: np.exp(z) / (1 + np.exp(z)), verbose=False)
-    assert naive.failure.case == "large positive z" and "nan" in naive.message
-    assert naive.failure.kind == "nonfinite" and naive.failure.hint
-
-    def scalar_only(z):
-        return 1 / (1 + math.exp(-z))
-
-    result = check_sigmoid(scalar_only, verbose=False)
-    assert result.failure.kind == "exception" and result.failure.case == "a 1-D array"
-    upcast = check_sigmoid(lambda z: np.float64(1) / (1 + np.exp(-z)), verbose=False)
-    assert upcast.failure.kind == "dtype"
-
-
-def test_check_sigmoid_derivative():
-    assert check_sigmoid_derivative(lambda z: np_sigmoid(z) * (1 - np_sigmoid(z)), verbose=False)
-    naive = check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, verbose=False)
-    assert not naive and naive.failure.case == "large negative z"
-
-
-def test_check_relu():
-    assert check_relu(lambda z: np.maximum(z, 0), verbose=False)
-    assert check_relu(lambda z: np.maximum(z, 0), verbose=False).checked[-1].startswith("float32")
-    assert not check_relu(lambda z: np.abs(z), verbose=False)
-    assert check_relu(lambda z: max(0, z), verbose=False).failure.kind == "exception"
-
-
-def test_check_softmax():
-    assert check_softmax(stable_softmax, verbose=False)
-    no_keepdims = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=-1), verbose=False)
-    assert no_keepdims.failure.case.startswith("a 2-D batch")
-    whole_batch = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(), verbose=False)
-    assert whole_batch.failure.kind == "value" and whole_batch.failure.case.startswith("a 2-D batch")
-    unshifted = check_softmax(lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True), verbose=False)
-    assert unshifted.failure.case == "large logits" and unshifted.failure.kind == "nonfinite"
-    flattened = check_softmax(lambda z: stable_softmax(z).ravel(), verbose=False)
-    assert flattened.failure.kind == "shape" and "expected shape (4, 3)" in flattened.message
 
 
 def test_exercises_import_numpy_only():
@@ -276,3 +220,76 @@ def test_numpy_scalars_are_shown_as_plain_numbers(capsys):
     assert check_value(np.int64(14), 14)
     out = capsys.readouterr().out
     assert "np.int64" not in out and "14" in out
+
+
+# ------------------------------------------------------------------ stubs
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+def _function_checkers():
+    import importlib
+    import inspect
+
+    found = []
+    for chapter in ("neuron", "activations", "losses", "forward", "backprop"):
+        module = importlib.import_module(f"minnet.exercises.{chapter}")
+        for name, checker in sorted(vars(module).items()):
+            if (name.startswith("check_") and inspect.isfunction(checker)
+                    and checker.__module__ == module.__name__
+                    and next(iter(inspect.signature(checker).parameters)) == "fn"):
+                found.append(pytest.param(checker, id=f"{chapter}.{name}"))
+    return found
+
+
+@pytest.mark.parametrize("checker", _function_checkers())
+def test_every_checker_reports_a_stub_as_not_attempted_yet(checker, capsys):
+    result = checker(_stub)
+    out = capsys.readouterr().out
+    assert not result and result.failure.kind == "not attempted"
+    assert out.startswith("NOT ATTEMPTED YET") and "NotImplementedError" in out
+    assert "Hint" not in out and "FAIL" not in out
+    assert "NOT ATTEMPTED YET" in repr(result)
+
+
+def test_engine_entry_points_report_a_stub_as_not_attempted_yet():
+    assert check_function(_stub, np.tanh, CASES, verbose=False).failure.kind == "not attempted"
+    result = check_gradient(_stub, np.tanh, CASES[:1], verbose=False)
+    assert result.message.startswith("NOT ATTEMPTED YET")
+
+
+def test_layer_checker_reports_a_stub_backward_or_forward_as_not_attempted_yet():
+    from minnet.exercises.backprop import check_layer_backward
+    from minnet.layers import Layer
+
+    class Stub(Layer):
+        def forward(self, x, training=False):
+            return 2 * x
+
+        def backward(self, grad_output):
+            raise NotImplementedError
+
+    class NoForward(Stub):
+        def forward(self, x, training=False):
+            raise NotImplementedError
+
+    for layer, part in ((Stub, "backward"), (NoForward, "forward")):
+        result = check_layer_backward(layer, verbose=False)
+        assert not result and result.failure.kind == "not attempted"
+        assert result.message.startswith(f"NOT ATTEMPTED YET Stub.backward: {part}") or \
+            result.message.startswith(f"NOT ATTEMPTED YET NoForward.backward: {part}")
+
+
+def test_check_result_constructors_write_the_verdict_one_way():
+    passed = CheckResult.passing("x", "PASS x: fine.", ["a"])
+    assert passed and passed.checked == ["a"] and str(passed) == "PASS x: fine."
+    failed = CheckResult.failing("x", "got 1\nexpected 2", "think", case="a scalar",
+                                 inputs="z = 0", checked=["a"])
+    assert not failed and failed.failure.case == "a scalar" and failed.failure.hint == "think"
+    assert failed.message.splitlines() == [
+        "FAIL x: fails for a scalar.", "    input:    z = 0", "    got 1", "    expected 2",
+        "    Hint: think", "    (passed before this: a)"]
+    short = CheckResult.failing("x", "3 is not right.", kind="value")
+    assert short.message == "FAIL x: 3 is not right." and short.failure.case == "your value"

@@ -3,18 +3,11 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+plt = pytest.importorskip("matplotlib.pyplot")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 from minnet.viz import forward as fwd  # noqa: E402
 from minnet.viz import static_grid  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_ring_data_shapes_labels_and_radii():

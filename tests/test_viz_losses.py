@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+plt = pytest.importorskip("matplotlib.pyplot")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 from minnet import losses  # noqa: E402
 from minnet.viz import losses as viz  # noqa: E402
