@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import platform
@@ -310,24 +311,31 @@ def run_config(config, data, repeats):
 
 
 def share(config_names, data, repeats):
-    """Only minnet and the bare products, back to back: the share of a minnet epoch spent in
-    the matrix products, per run (median and spread over ``repeats`` pairs)."""
+    """Only minnet, the numpy loop and the bare products, back to back: the share of an epoch
+    spent in the matrix products, for minnet and for the numpy loop (median and range over
+    ``repeats`` rounds)."""
     x, labels, _, _ = data
     result = {}
     for config in (c for c in CONFIGS if c.name in config_names):
         y = targets(config, labels)
         model = build_minnet(config)
         weights = model.get_weights()
+        net = NumpyNet(config, weights)
         minnet_epoch(model, config, x, y)  # warm up
-        shares = []
+        rounds = []
         for _ in range(repeats):
             t_minnet = minnet_epoch(model, config, x, y)
             t_products = matmul_epoch(config, weights, x, y)
-            shares.append(t_products / t_minnet)
-        result[config.name] = shares
-        print(f"{config.name}: share median {np.median(shares):.0%}, "
-              f"min {min(shares):.0%}, max {max(shares):.0%} over {repeats} pairs "
-              f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            t_numpy = numpy_epoch(net, config, x, y)
+            rounds.append((t_products / t_minnet, t_products / t_numpy, t_minnet, t_numpy,
+                           t_products))
+        result[config.name] = rounds
+        ours, floor = [r[0] for r in rounds], [r[1] for r in rounds]
+        print(f"{config.name}: products / minnet epoch: median {np.median(ours):.0%} "
+              f"({min(ours):.0%}-{max(ours):.0%}); products / numpy epoch: median "
+              f"{np.median(floor):.0%}; best s minnet {min(r[2] for r in rounds):.2f}, numpy "
+              f"{min(r[3] for r in rounds):.2f}, products {min(r[4] for r in rounds):.2f} "
+              f"({repeats} rounds, load {os.getloadavg()[0]:.1f})", flush=True)
     return result
 
 
@@ -402,6 +410,75 @@ def profile(config_name, top=25):
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
+class StageTimer:
+    """Exclusive time spent in chosen functions during a run: each wrapped function is
+    timed with ``time.perf_counter``, minus the time of wrapped functions it calls."""
+
+    def __init__(self):
+        self.seconds = {}
+        self.stack = []
+        self.patched = []
+
+    def wrap(self, owner, attr, label):
+        original = owner.__dict__[attr]
+        timer = self
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            timer.stack.append(0.0)
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                inner = timer.stack.pop()
+                timer.seconds[label] = timer.seconds.get(label, 0.0) + elapsed - inner
+                if timer.stack:
+                    timer.stack[-1] += elapsed
+
+        setattr(owner, attr, timed)
+        self.patched.append((owner, attr, original))
+
+    def restore(self):
+        for owner, attr, original in reversed(self.patched):
+            setattr(owner, attr, original)
+        self.patched = []
+
+
+STAGES = [
+    ("Dense.forward: x W + b", lambda m: [(m.layers.Dense, "forward")]),
+    ("activations f(z)", lambda m: [(cls, "__call__") for cls in ACTIVATION_CLASSES(m)]),
+    ("loss and its delta", lambda m: [(m.losses.Loss, "delta")]),
+    ("f'(z) in the backward pass", lambda m: [(cls, "backward") for cls in ACTIVATION_CLASSES(m)]),
+    ("Dense.backward_delta: x^T delta, sum, delta W^T", lambda m: [(m.layers.Dense, "backward_delta")]),
+    ("optimizer update", lambda m: [(m.optimizers.Optimizer, "apply")]),
+]
+
+
+def ACTIVATION_CLASSES(m):  # noqa: N802 - read as a constant in STAGES
+    return [m.activations.ReLU, m.activations.Sigmoid, m.activations.Softmax]
+
+
+def stage_profile(config, data):
+    """Seconds of one minnet epoch by stage, beside the bare products of the same run."""
+    x, labels, _, _ = data
+    y = targets(config, labels)
+    model = build_minnet(config)
+    minnet_epoch(model, config, x, y)  # warm up
+    timer = StageTimer()
+    for label, where in STAGES:
+        for owner, attr in where(minnet):
+            timer.wrap(owner, attr, label)
+    try:
+        total = minnet_epoch(model, config, x, y)
+    finally:
+        timer.restore()
+    stages = dict(timer.seconds)
+    stages["other: batch gather x[index], bookkeeping, callbacks"] = total - sum(stages.values())
+    products = matmul_epoch(config, model.get_weights(), x, y)
+    return {"total": total, "stages": stages, "products": products}
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -431,7 +508,7 @@ def machine():
     }
 
 
-def write_report(rows, memory, imports, info, repeats, path):
+def write_report(rows, memory, imports, info, repeats, path, profiles=None):
     lines = [
         "# minnet vs Keras vs a plain numpy loop: one epoch of MNIST",
         "",
@@ -455,16 +532,24 @@ def write_report(rows, memory, imports, info, repeats, path):
         "`on_epoch_end`, as an epoch of a longer `fit` costs, leaving out what each `fit` call "
         "sets up once (Keras's `tf.data` pipeline, minnet's input checks).",
         "",
-        "| network | minnet s | Keras s (1st epoch) | Keras s (later) | numpy s "
-        "| Keras / minnet | Keras / numpy (issue) | minnet / numpy | test acc. minnet / Keras / numpy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "- products: the matrix products an epoch must do (forward `x W1`, `a1 W2`; backward "
+        "`a1^T delta2`, `delta2 W2^T`, `x^T delta1`), timed bare in the same run on arrays of "
+        "the same shapes (`matmul_epoch`); *products / minnet* is the share of a minnet epoch "
+        f"spent in them (goal: {', '.join(f'{k} {v:.0%}' for k, v in SHARE_GOAL.items())}).",
+        f"- BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset (all cores)')}.",
+        "",
+        "| network | minnet s | Keras s (1st epoch) | Keras s (later) | numpy s | products s "
+        "| products / minnet | Keras / minnet | Keras / numpy (issue) | minnet / numpy "
+        "| test acc. minnet / Keras / numpy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         overhead = r["minnet"] / r["numpy"]
         flag = "" if overhead <= TARGET_OVERHEAD else " (over target)"
         lines.append(
             f"| {r['config']}: {r['description']} | {r['minnet']:.2f} | {r['keras_first']:.2f} "
-            f"| {r['keras']:.2f} | {r['numpy']:.2f} | {r['keras'] / r['minnet']:.2f}x "
+            f"| {r['keras']:.2f} | {r['numpy']:.2f} | {r['products']:.2f} "
+            f"| {r['products'] / r['minnet']:.0%} | {r['keras'] / r['minnet']:.2f}x "
             f"| {r['keras'] / r['numpy']:.2f}x ({ISSUE_KERAS_OVER_NUMPY.get(r['config'], float('nan')):g}x) "
             f"| {overhead:.2f}x{flag} "
             f"| {r['minnet_accuracy']:.4f} / {r['keras_accuracy']:.4f} / {r['numpy_accuracy']:.4f} |"
@@ -474,6 +559,7 @@ def write_report(rows, memory, imports, info, repeats, path):
         f"Target: minnet within {TARGET_OVERHEAD:.2f}x of the numpy loop (`minnet / numpy`). "
         "`Keras / minnet` above 1 means minnet is faster.",
         "",
+        *profile_lines(profiles or {}),
         "## Memory",
         "",
         "Each measured in a fresh process that loads MNIST (float32: 180 MiB for the training "
@@ -508,6 +594,41 @@ def write_report(rows, memory, imports, info, repeats, path):
     path.write_text("\n".join(lines) + "\n")
 
 
+SHARE_GOAL = {"seeds-32": 0.35, "seeds-128": 0.50, "wide-512": 0.80}
+
+
+def profile_lines(profiles):
+    """The section of the report that says where a minnet epoch's time goes."""
+    if not profiles:
+        return []
+    lines = [
+        "## Where a minnet epoch goes",
+        "",
+        "One more epoch of each network with minnet's main functions wrapped in timers "
+        "(exclusive seconds: a function's own time, without the timed functions it calls), "
+        "beside the bare matrix products of the same run. `Dense.forward` and "
+        "`Dense.backward_delta` contain the products; the other rows are what an epoch does "
+        "besides them.",
+        "",
+        "| stage | " + " | ".join(profiles) + " |",
+        "|---|" + "---:|" * len(profiles),
+    ]
+    labels = [label for label, _ in STAGES] + [
+        "other: batch gather x[index], bookkeeping, callbacks"]
+    for label in labels:
+        cells = []
+        for p in profiles.values():
+            seconds = p["stages"].get(label, 0.0)
+            cells.append(f"{seconds:.2f} s ({seconds / p['total']:.0%})")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("| **epoch** | " + " | ".join(f"**{p['total']:.2f} s**" for p in profiles.values())
+                 + " |")
+    lines.append("| bare products, same run | " + " | ".join(
+        f"{p['products']:.2f} s ({p['products'] / p['total']:.0%})" for p in profiles.values())
+        + " |")
+    return [*lines, ""]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one configuration, one repeat")
@@ -524,6 +645,8 @@ def main(argv=None):
         return
     if args.profile:
         profile(args.profile)
+        config = next(c for c in CONFIGS if c.name == args.profile)
+        print("\n".join(profile_lines({config.name: stage_profile(config, load_data())})))
         return
 
     configs = [c for c in CONFIGS if not args.only or c.name in args.only]
@@ -538,13 +661,14 @@ def main(argv=None):
     data = load_data()
     load_before = os.getloadavg()[0]
     rows = [run_config(config, data, repeats) for config in configs]
+    profiles = {c.name: stage_profile(c, data) for c in configs}
     load_after = os.getloadavg()[0]
     memory = {
         c.name: {f: measure_memory(f, c.name) for f in ("minnet", "keras")} for c in configs
     }
     info = machine()
     info["load"] = (load_before, load_after)
-    write_report(rows, memory, imports, info, repeats, args.output)
+    write_report(rows, memory, imports, info, repeats, args.output, profiles)
     print(f"wrote {args.output} in {time.perf_counter() - started:.0f} s")
 
 

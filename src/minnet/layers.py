@@ -181,13 +181,14 @@ class Dense(Layer):
     def backward_delta(self, delta, input_gradient=True):
         """Given ``delta = dC/dz``, store ``dC/dW = x^T delta``, ``dC/db = sum(delta)``.
 
-        Returns ``dC/dx = delta W^T`` for the layer below.
+        Returns ``dC/dx = delta W^T`` for the layer below. The gradients are written into
+        the arrays ``dW`` and ``db`` of the previous step (``out=``), not into new ones.
         """
-        self.dW = self.x.T @ delta
+        np.matmul(self.x.T, delta, out=self.dW)  # dW = x^T delta
         if self.kernel_regularizer is not None:
             self.dW += self.kernel_regularizer.gradient(self.W)
         if self.use_bias:
-            self.db = delta.sum(axis=0)
+            np.sum(delta, axis=0, out=self.db)  # db = sum of the rows of delta
         return delta @ self.W.T if input_gradient else None
 
     def regularization_loss(self) -> float:

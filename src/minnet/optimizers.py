@@ -16,6 +16,11 @@ follow the same trajectory step for step (chapter 6):
 Every hyper-parameter is converted to the parameter's dtype before use: a Python float
 times a float32 array stays float32, but a ``np.float64`` scalar would silently turn the
 parameters into float64.
+
+The updates compute these formulas term by term, in the order Keras does (so the rounding
+is the same), but write each intermediate into a work array kept from step to step
+(numpy's ``out=`` and in-place ``*=``, ``+=``): a step then allocates no memory, which for
+large weight matrices is most of what a naive update costs.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Optimizer:
         self.clipvalue = None if clipvalue is None else non_negative_float(clipvalue, "clipvalue")
         self.iterations = 0
         self.slots = None
+        self._work = {}
 
     @property
     def learning_rate(self) -> float:
@@ -71,6 +77,14 @@ class Optimizer:
         """The per-parameter state (velocities, accumulators) this optimizer keeps."""
         return ()
 
+    def work(self, w, count=1):
+        """``count`` scratch arrays shaped like ``w``, reused by every step (and by every
+        parameter of that shape): somewhere to write intermediates with ``out=``."""
+        arrays = self._work.setdefault((w.shape, w.dtype), [])
+        while len(arrays) < count:
+            arrays.append(np.empty_like(w))
+        return arrays[:count]
+
     def update(self, w, g, slots):
         raise NotImplementedError
 
@@ -78,6 +92,7 @@ class Optimizer:
         """Forget the state (momentum, accumulators) and the step count."""
         self.iterations = 0
         self.slots = None
+        self._work = {}
 
 
 class SGD(Optimizer):
@@ -97,15 +112,17 @@ class SGD(Optimizer):
 
     def update(self, w, g, slots):
         lr = w.dtype.type(self.learning_rate)
+        (step,) = self.work(w)
+        np.multiply(g, lr, out=step)  # lr g
         if not self.momentum:
-            w -= lr * g
+            w -= step  # w -= lr g
             return
         (m,) = slots
         momentum = w.dtype.type(self.momentum)
         m *= momentum
-        m -= lr * g
+        m -= step  # m = momentum m - lr g
         if self.nesterov:
-            w += momentum * m - lr * g
+            w += momentum * m - step  # w += momentum m - lr g
         else:
             w += m
 
@@ -169,9 +186,19 @@ class Adam(Optimizer):
         t = self.iterations
         dtype = w.dtype.type
         alpha = dtype(self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
-        m += (g - m) * dtype(1 - self.beta_1)
-        v += (g * g - v) * dtype(1 - self.beta_2)
-        w -= (m * alpha) / (np.sqrt(v) + dtype(self.epsilon))
+        step, root = self.work(w, 2)
+        np.subtract(g, m, out=step)
+        step *= dtype(1 - self.beta_1)
+        m += step  # m += (g - m)(1 - beta_1)
+        np.multiply(g, g, out=step)
+        step -= v
+        step *= dtype(1 - self.beta_2)
+        v += step  # v += (g**2 - v)(1 - beta_2)
+        np.sqrt(v, out=root)
+        root += dtype(self.epsilon)
+        np.multiply(m, alpha, out=step)
+        step /= root
+        w -= step  # w -= alpha m / (sqrt(v) + eps)
 
 
 _BY_NAME = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
