@@ -181,14 +181,13 @@ class Dense(Layer):
     def backward_delta(self, delta, input_gradient=True):
         """Given ``delta = dC/dz``, store ``dC/dW = x^T delta``, ``dC/db = sum(delta)``.
 
-        Returns ``dC/dx = delta W^T`` for the layer below. The gradients are written into
-        the arrays ``dW`` and ``db`` of the previous step (``out=``), not into new ones.
+        Returns ``dC/dx = delta W^T`` for the layer below.
         """
-        np.matmul(self.x.T, delta, out=self.dW)  # dW = x^T delta
+        self.dW = self.x.T @ delta
         if self.kernel_regularizer is not None:
             self.dW += self.kernel_regularizer.gradient(self.W)
         if self.use_bias:
-            np.sum(delta, axis=0, out=self.db)  # db = sum of the rows of delta
+            self.db = delta.sum(axis=0)
         return delta @ self.W.T if input_gradient else None
 
     def regularization_loss(self) -> float:

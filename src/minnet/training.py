@@ -63,7 +63,7 @@ def train_step(model, x, y, training=True):
 
 def fit(model, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
         shuffle=True, verbose=1, callbacks=None):
-    """Train ``model`` (see :meth:`minnet.Sequential.fit`); returns the ``History``."""
+    """Train ``model`` (see :meth:`minnet.model.Sequential.fit`); returns the ``History``."""
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
     x, y = model.check_data(x, y)
