@@ -142,8 +142,12 @@ class Adagrad(Optimizer):
 
     def update(self, w, g, slots):
         (acc,) = slots
-        acc += g * g
-        w -= w.dtype.type(self.learning_rate) * g / np.sqrt(acc + w.dtype.type(self.epsilon))
+        step, root = self.work(w, 2)
+        acc += np.multiply(g, g, out=step)  # acc += g**2
+        np.sqrt(np.add(acc, w.dtype.type(self.epsilon), out=root), out=root)
+        np.multiply(g, w.dtype.type(self.learning_rate), out=step)
+        step /= root
+        w -= step  # w -= lr g / sqrt(acc + eps)
 
 
 class RMSprop(Optimizer):
@@ -162,9 +166,15 @@ class RMSprop(Optimizer):
     def update(self, w, g, slots):
         (v,) = slots
         rho = w.dtype.type(self.rho)
+        step, root = self.work(w, 2)
         v *= rho
-        v += (1 - rho) * (g * g)
-        w -= w.dtype.type(self.learning_rate) * g / np.sqrt(v + w.dtype.type(self.epsilon))
+        np.multiply(g, g, out=step)
+        step *= 1 - rho
+        v += step  # v = rho v + (1 - rho) g**2
+        np.sqrt(np.add(v, w.dtype.type(self.epsilon), out=root), out=root)
+        np.multiply(g, w.dtype.type(self.learning_rate), out=step)
+        step /= root
+        w -= step  # w -= lr g / sqrt(v + eps)
 
 
 class Adam(Optimizer):

@@ -43,7 +43,7 @@ class CallbackList:
     @property
     def handle_nan(self) -> bool:
         """Whether a callback (``TerminateOnNaN``) deals with a non-finite loss itself."""
-        return any(callback.handles_nan for callback in self.callbacks)
+        return any(getattr(callback, "handles_nan", False) for callback in self.callbacks)
 
     def call(self, hook, *args):
         for callback in self.callbacks:
