@@ -532,7 +532,6 @@ def write_report(rows, memory, imports, info, repeats, path, profiles=None):
         "- minnet and Keras epochs are timed by a callback from `on_epoch_begin` to "
         "`on_epoch_end`, as an epoch of a longer `fit` costs, leaving out what each `fit` call "
         "sets up once (Keras's `tf.data` pipeline, minnet's input checks).",
-        "",
         "- products: the matrix products an epoch must do (forward `x W1`, `a1 W2`; backward "
         "`a1^T delta2`, `delta2 W2^T`, `x^T delta1`), timed bare in the same run on arrays of "
         "the same shapes (`matmul_epoch`); *products / minnet* is the share of a minnet epoch "
