@@ -317,7 +317,7 @@ def _alt_problem(alt: str | None) -> str | None:
 
 @pytest.mark.parametrize("entry", _notebook_pages())
 def test_figure_rule(html, entry):
-    """Every image a notebook cell outputs is a numbered, captioned figure with real alt text.
+    """Every image on a notebook page is a numbered, captioned figure with real alt text.
 
     Set in the cell's metadata: ``"mystnb": {"figure": {"name": "fig-NN-...",
     "caption": "..."}, "image": {"alt": "..."}}``.
@@ -325,14 +325,15 @@ def test_figure_rule(html, entry):
     soup = _soup(html / f"{entry}.html")
     prefix = _figure_number(entry)
     problems = []
-    images = soup.select("article.bd-article div.cell_output img")
+    images = soup.select("article.bd-article img")
     for k, img in enumerate(images, start=1):
-        where = f"image {k} of the cell outputs ({img.get('src', '')[-20:]})"
+        where = f"image {k} of the page ({img.get('src', '')[-20:]})"
         figure = img.find_parent("figure")
         caption = figure.find("figcaption") if figure is not None else None
         if caption is None:
             problems.append(f"{where}: not in a captioned figure; give the cell "
-                            "mystnb.figure.name and mystnb.figure.caption metadata")
+                            "mystnb.figure.name and mystnb.figure.caption metadata "
+                            "(or show it with a {glue:figure} that has :name: and a caption)")
         else:
             number = caption.select_one("span.caption-number")
             text = caption.select_one("span.caption-text")
@@ -343,7 +344,8 @@ def test_figure_rule(html, entry):
                 problems.append(f"{where}: the caption says nothing about the figure")
         why = _alt_problem(img.get("alt"))
         if why:
-            problems.append(f"{where}: {why}; set mystnb.image.alt to a sentence")
+            problems.append(f"{where}: {why}; set mystnb.image.alt (or :alt: of the "
+                            "{glue:figure}) to a sentence")
     assert not problems, f"{entry}:\n" + "\n".join(problems)
 
 
