@@ -7,9 +7,18 @@
 - pydata-sphinx-theme logs "Got invalid theme mode" on every first visit when no
   default colour mode is configured; the book starts in "auto" (the reader's system
   setting).
+- The book's own CSS, ``static/minnet-book.css`` beside this file, is added to every
+  page (contrast of links inside exercise, solution and proof boxes; see the file).
+  It is served from this folder, not from a root-level ``_static/``, which Jupyter Book
+  would inject wholesale into every page.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent / "static"
+CSS_FILES = ("minnet-book.css",)
 
 
 def _fix_page(app, pagename, templatename, context, doctree):
@@ -30,6 +39,14 @@ def _fix_page(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _add_static(app, config):
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    app.connect("config-inited", _add_static)
+    for name in CSS_FILES:
+        app.add_css_file(name)
     app.connect("html-page-context", _fix_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

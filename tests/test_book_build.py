@@ -7,12 +7,23 @@ checks of its output on the same worker:
    reference, a notebook cell that raises, a missing file) fails it. Notebooks are
    executed through the jupyter-cache, so unchanged notebooks are not run again.
 2. The HTML it wrote: every page of _toc.yml is there, no page loads anything from
-   another host, and no TensorFlow start-up noise reached a page.
+   another host, and no TensorFlow start-up noise reached a page. Numbering: the
+   chapters of the numbered parts of _toc.yml carry their number in the sidebar and in
+   their title (01-neuron is "1."), their display equations read (N.1), (N.2), ... and
+   every {eq} reference shows the number of the equation it points to, and figure
+   captions read "Figure N.k". The figure rule: every image a notebook cell outputs is
+   inside a numbered figure with a caption, and its alt text is a sentence, not a file
+   path (``pytest -k figure_rule`` runs just that; one page:
+   ``pytest -o addopts="" -n 0 -p no:nbval tests/test_book_build.py -k "figure_rule and 00-first"``).
 3. Headless Chromium (Debian's ``chromium``, driven by playwright) opens every page
-   from a server on 127.0.0.1 with every non-local request blocked, and checks that the
-   mathematics rendered, that no console error or failed request happened, that images
-   loaded, and that notebook pages carry their launch buttons. Screenshots of every page
-   go to ``_build/screenshots/`` for people to look at.
+   from a server on 127.0.0.1 with every non-local request blocked, once, and records:
+   that the mathematics rendered, with MathJax's assistive MathML beside every formula;
+   console errors, failed requests, images that did not load; the launch buttons of
+   notebook pages; axe-core's WCAG 2.1 A/AA audit (axe-playwright-python, which bundles
+   axe-core: no serious or critical violation is allowed); the heading order (no
+   skipped level); and that every figure is in the accessibility tree with its caption
+   and alt text. Screenshots of every page go to ``_build/screenshots/``, and of every
+   captioned figure to ``_build/screenshots/figures/``, for people to look at.
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
+FIGURE_SHOTS = SCREENSHOTS / "figures"
 CHROMIUM = os.environ.get("MINNET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -75,6 +87,16 @@ def _toc_entries() -> list[str]:
 
     walk(toc)
     return found
+
+
+def _numbered_chapters() -> list[str]:
+    """The files of the parts marked ``numbered`` in _toc.yml, in order: chapter 1, 2, ..."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = []
+    for part in toc.get("parts", []):
+        if part.get("numbered"):
+            chapters.extend(c["file"] for c in part.get("chapters", []))
+    return chapters
 
 
 def _notebook_pages() -> list[str]:
@@ -183,6 +205,150 @@ def test_notebook_outputs_were_rendered(html):
     assert re.search(r"classifies\s+(<[^>]+>)*\s*\d\d\.\d%", page), "glued accuracy missing"
 
 
+# ------------------------------------------------------------------ numbering
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _text(node) -> str:
+    return " ".join(node.get_text(" ", strip=True).replace("#", " ").split())
+
+
+def test_chapters_are_numbered_in_the_sidebar_and_their_titles(html):
+    numbered = _numbered_chapters()
+    assert numbered, "no part of _toc.yml is numbered"
+    problems = []
+    intro = _soup(html / f"{_toc_entries()[0]}.html")
+    sidebar = {
+        a["href"].split("#")[0].removeprefix("book/"): _text(a)
+        for a in intro.select("nav.bd-links a.reference")
+    }
+    for number, entry in enumerate(numbered, start=1):
+        soup = _soup(html / f"{entry}.html")
+        title = _text(soup.select_one("article.bd-article h1"))
+        if not title.startswith(f"{number}. "):
+            problems.append(f"{entry}: title {title!r} should start with '{number}. '")
+        if not soup.title.get_text().startswith(f"{number}. "):
+            problems.append(f"{entry}: <title> {soup.title.get_text()!r} lacks '{number}. '")
+        link = sidebar.get(f"{Path(entry).name}.html", "")
+        if not link.startswith(f"{number}. "):
+            problems.append(f"{entry}: sidebar entry {link!r} should start with '{number}. '")
+    for entry in set(_toc_entries()) - set(numbered):
+        title = _text(_soup(html / f"{entry}.html").select_one("article.bd-article h1"))
+        if re.match(r"\d", title):
+            problems.append(f"{entry} is front or back matter but its title is {title!r}")
+    assert not problems, "\n".join(problems)
+
+
+def _equation_numbers(soup) -> dict[str, str]:
+    """Anchor id of each numbered display equation -> its number as shown, "(5.3)"."""
+    found = {}
+    for eqno in soup.select("span.eqno"):
+        anchor = eqno.find("a", class_="headerlink")
+        number = eqno.get_text().replace("#", "").strip()
+        if anchor is not None:
+            found[anchor["href"].lstrip("#")] = number
+    return found
+
+
+def test_equations_are_numbered_per_chapter_and_references_agree(html):
+    problems, seen = [], 0
+    pages = {e: _soup(html / f"{e}.html") for e in _toc_entries()}
+    numbers = {e: _equation_numbers(soup) for e, soup in pages.items()}
+    for number, entry in enumerate(_numbered_chapters(), start=1):
+        shown = list(numbers[entry].values())
+        expected = [f"({number}.{k})" for k in range(1, len(shown) + 1)]
+        if shown != expected:
+            problems.append(f"{entry}: equations numbered {shown}, expected {expected}")
+        seen += len(shown)
+    for entry, soup in pages.items():
+        for ref in soup.select('article.bd-article a.reference.internal[href*="#equation-"]'):
+            target_page, _, anchor = ref["href"].partition("#")
+            target = entry if not target_page else (
+                (Path(entry).parent / target_page).as_posix().removesuffix(".html")
+            )
+            target = os.path.normpath(target)
+            want = numbers.get(target, {}).get(anchor)
+            if want is None or _text(ref) != want:
+                problems.append(f"{entry}: {{eq}} link {ref['href']} shows {_text(ref)!r}, "
+                                f"the equation is numbered {want!r}")
+    assert seen, "no numbered equation in any chapter"
+    assert not problems, "\n".join(problems[:40])
+
+
+def _figure_number(entry: str) -> str:
+    """"5." for chapter 5; "" on an unnumbered page, whose figures count 1, 2, ..."""
+    numbered = _numbered_chapters()
+    return f"{numbered.index(entry) + 1}." if entry in numbered else ""
+
+
+def test_figures_are_numbered_per_chapter(html):
+    problems = []
+    for entry in _toc_entries():
+        soup = _soup(html / f"{entry}.html")
+        shown = [_text(c) for c in soup.select("figure figcaption span.caption-number")]
+        prefix = _figure_number(entry)
+        expected = [f"Figure {prefix}{k}" for k in range(1, len(shown) + 1)]
+        if shown != expected:
+            problems.append(f"{entry}: figures numbered {shown}, expected {expected}")
+    assert not problems, "\n".join(problems)
+
+
+PATH_LIKE = re.compile(r"[/\\]|_images|\.(png|jpe?g|svg|gif|webp)\b", re.IGNORECASE)
+
+
+def _alt_problem(alt: str | None) -> str | None:
+    """Why an alt text is not a sentence describing a figure, or None if it is one."""
+    alt = (alt or "").strip()
+    if not alt:
+        return "no alt text"
+    if PATH_LIKE.search(alt):
+        return f"alt text {alt[:80]!r} is a file path"
+    if "$" in alt or "\\" in alt or "`" in alt or "*" in alt:
+        return f"alt text {alt[:80]!r} has markup (it is read aloud as plain text)"
+    if len(alt.split()) < 4 or not alt[0].isupper():
+        return f"alt text {alt[:80]!r} is not a sentence"
+    return None
+
+
+@pytest.mark.parametrize("entry", _notebook_pages())
+def test_figure_rule(html, entry):
+    """Every image on a notebook page is a numbered, captioned figure with real alt text.
+
+    Set in the cell's metadata: ``"mystnb": {"figure": {"name": "fig-NN-...",
+    "caption": "..."}, "image": {"alt": "..."}}``.
+    """
+    soup = _soup(html / f"{entry}.html")
+    prefix = _figure_number(entry)
+    problems = []
+    images = soup.select("article.bd-article img")
+    for k, img in enumerate(images, start=1):
+        where = f"image {k} of the page ({img.get('src', '')[-20:]})"
+        figure = img.find_parent("figure")
+        caption = figure.find("figcaption") if figure is not None else None
+        if caption is None:
+            problems.append(f"{where}: not in a captioned figure; give the cell "
+                            "mystnb.figure.name and mystnb.figure.caption metadata "
+                            "(or show it with a {glue:figure} that has :name: and a caption)")
+        else:
+            number = caption.select_one("span.caption-number")
+            text = caption.select_one("span.caption-text")
+            if number is None or not re.fullmatch(rf"Figure {re.escape(prefix)}\d+",
+                                                  _text(number)):
+                problems.append(f"{where}: caption is not numbered 'Figure {prefix}k'")
+            if text is None or len(_text(text).split()) < 3:
+                problems.append(f"{where}: the caption says nothing about the figure")
+        why = _alt_problem(img.get("alt"))
+        if why:
+            problems.append(f"{where}: {why}; set mystnb.image.alt (or :alt: of the "
+                            "{glue:figure}) to a sentence")
+    assert not problems, f"{entry}:\n" + "\n".join(problems)
+
+
 # ------------------------------------------------------------------ the browser
 
 
@@ -252,12 +418,124 @@ BROKEN_IMAGES = """() => [...document.images]
   .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"""
 
 
-def test_every_page_renders_offline_in_chromium(html, served, browser, book_config):
+# axe-core's WCAG 2.1 A and AA rules, plus its best practices (heading-order among them),
+# which are reported but only fail the test where named in AXE_ALSO_FAILS.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+    # axe re-fetches @import-ed stylesheets relative to the page instead of the sheet
+    # (a 404 for /basic.css); the CSS it needs is already in the page.
+    "preload": False,
+}
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+AXE_ALSO_FAILS = {"heading-order"}
+
+# Headings of the page's content in document order; a level may rise by one at a time.
+HEADINGS = """() => [...document.querySelectorAll(
+    'main h1, main h2, main h3, main h4, main h5, main h6')]
+  .filter(h => h.getClientRects().length > 0 || h.closest('details'))
+  .map(h => [Number(h.tagName[1]), h.textContent.replace('#', '').trim().slice(0, 60)])"""
+
+# MathJax 3's configuration and its hidden MathML copies, read by screen readers.
+ASSISTIVE_MATH = """() => ({
+  config: !!(window.MathJax && MathJax.config && MathJax.config.options
+             && MathJax.config.options.enableAssistiveMml),
+  document: !!(window.MathJax && MathJax.startup && MathJax.startup.document
+               && MathJax.startup.document.options.enableAssistiveMml),
+  containers: document.querySelectorAll('mjx-container').length,
+  assistive: document.querySelectorAll('mjx-container > mjx-assistive-mml').length,
+  mathml: document.querySelectorAll('mjx-assistive-mml math').length,
+})"""
+
+# Every figure in the content: exposed to assistive technology (not aria-hidden, not
+# display:none unless folded in a toggle a keyboard can open), with alt and caption.
+FIGURES = """() => [...document.querySelectorAll('main figure')].map((fig, k) => {
+  const img = fig.querySelector('img');
+  const cap = fig.querySelector('figcaption');
+  const folded = fig.closest('details, .toggle-hidden, .cell.tag_hide-output');
+  return {
+    id: fig.id || ('figure-' + k),
+    img: !!img,
+    alt: img ? img.getAttribute('alt') : null,
+    caption: cap ? cap.textContent.replace('#', '').trim() : '',
+    hidden: !!fig.closest('[aria-hidden="true"]'),
+    visible: fig.getClientRects().length > 0,
+    folded: !!folded,
+  };
+})"""
+
+
+def _audit_page(page, name, notebook_pages, binder, colab, axe) -> dict:
+    """Everything the browser tests check on one loaded page."""
+    found = {"issues": [], "axe": [], "headings": [], "math": None, "figures": []}
+    math = page.evaluate(WAIT_FOR_MATH)
+    if math["math"]:
+        if math["raw"] != 0 or math["rendered"] < 1:
+            found["issues"].append(f"math not rendered: {math}")
+        if math["errors"]:
+            found["issues"].append(f"{math['errors']} MathJax errors")
+        found["math"] = page.evaluate(ASSISTIVE_MATH)
+    page.wait_for_load_state("networkidle")
+    found["issues"].extend(f"image did not load: {src}" for src in page.evaluate(BROKEN_IMAGES))
+
+    if name in notebook_pages:
+        for what, selector in (
+            ("Binder", f'a[href^="{binder}"]'),
+            ("Colab", f'a[href^="{colab}"]'),
+            ("Live Code (Thebe)", ".btn-launch-thebe, .thebe-launch-button"),
+        ):
+            if page.locator(selector).count() == 0:
+                found["issues"].append(f"no {what} launch button")
+
+    results = axe.run(page, options=AXE_OPTIONS).response
+    for violation in results["violations"]:
+        wcag = any(tag.startswith("wcag") for tag in violation["tags"])
+        if (wcag and violation["impact"] in AXE_FAILING_IMPACTS) or (
+            violation["id"] in AXE_ALSO_FAILS
+        ):
+            node = violation["nodes"][0]
+            found["axe"].append(
+                f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} "
+                f"elements), e.g. {node['target']}: {node.get('failureSummary', '')[:200]}"
+            )
+
+    levels = page.evaluate(HEADINGS)
+    for (before, _), (level, text) in zip(levels, levels[1:]):
+        if level > before + 1:
+            found["headings"].append(f"h{before} is followed by h{level} ({text!r})")
+    if levels and levels[0][0] != 1:
+        found["headings"].append(f"the first heading is h{levels[0][0]}, not h1")
+
+    stem = name.replace("/", "__").removesuffix(".html")
+    for figure in page.evaluate(FIGURES):
+        if figure["hidden"] or not (figure["visible"] or figure["folded"]):
+            figure["problem"] = "hidden from assistive technology"
+        elif not figure["caption"] or not figure["img"] or not (figure["alt"] or "").strip():
+            figure["problem"] = "no caption or no alt text"
+        elif figure["visible"]:
+            FIGURE_SHOTS.mkdir(parents=True, exist_ok=True)
+            locator = page.locator(f'figure[id="{figure["id"]}"]')
+            if figure["id"] and locator.count() == 1:
+                locator.screenshot(path=str(FIGURE_SHOTS / f"{stem}__{figure['id']}.png"))
+        found["figures"].append(figure)
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
+    return found
+
+
+@pytest.fixture(scope="module")
+def audit(html, served, browser, book_config) -> dict[str, dict]:
+    """Open every built page once in Chromium and record what the browser tests check."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
     notebook_pages = {f"{e}.html" for e in _notebook_pages()}
     binder, colab = _launch_links(book_config)
-    problems: dict[str, list[str]] = {}
-    pages_with_math = 0
+    audited: dict[str, dict] = {}
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
 
@@ -272,49 +550,75 @@ def test_every_page_renders_offline_in_chromium(html, served, browser, book_conf
     try:
         for path in _pages(html):
             name = path.relative_to(html).as_posix()
-            issues = problems.setdefault(name, [])
+            events: list[str] = []
             page = context.new_page()
             page.on(
                 "console",
-                lambda m, issues=issues: m.type == "error" and issues.append(f"console: {m.text}"),
+                lambda m, events=events: m.type == "error" and events.append(f"console: {m.text}"),
             )
-            page.on("pageerror", lambda e, issues=issues: issues.append(f"page error: {e}"))
+            page.on("pageerror", lambda e, events=events: events.append(f"page error: {e}"))
             page.on(
                 "requestfailed",
-                lambda r, issues=issues: issues.append(f"request failed: {r.url} ({r.failure})"),
+                lambda r, events=events: events.append(f"request failed: {r.url} ({r.failure})"),
             )
             page.on(
                 "response",
-                lambda r, issues=issues: r.status >= 400
-                and issues.append(f"HTTP {r.status}: {r.url}"),
+                lambda r, events=events: r.status >= 400
+                and events.append(f"HTTP {r.status}: {r.url}"),
             )
             page.goto(served + name, wait_until="networkidle", timeout=60_000)
-            math = page.evaluate(WAIT_FOR_MATH)
-            if math["math"]:
-                pages_with_math += 1
-                if math["raw"] != 0 or math["rendered"] < 1:
-                    issues.append(f"math not rendered: {math}")
-                if math["errors"]:
-                    issues.append(f"{math['errors']} MathJax errors")
-            page.wait_for_load_state("networkidle")
-            issues.extend(f"image did not load: {src}" for src in page.evaluate(BROKEN_IMAGES))
-
-            if name in notebook_pages:
-                for what, selector in (
-                    ("Binder", f'a[href^="{binder}"]'),
-                    ("Colab", f'a[href^="{colab}"]'),
-                    ("Live Code (Thebe)", ".btn-launch-thebe, .thebe-launch-button"),
-                ):
-                    if page.locator(selector).count() == 0:
-                        issues.append(f"no {what} launch button")
-
-            shot = SCREENSHOTS / (name.replace("/", "__").removesuffix(".html") + ".png")
-            page.screenshot(path=str(shot), full_page=True)
+            found = _audit_page(page, name, notebook_pages, binder, colab, axe)
+            found["issues"] = events + found["issues"]
+            audited[name] = found
             page.close()
     finally:
         context.close()
+    return audited
 
-    problems = {k: v for k, v in problems.items() if v}
+
+def test_every_page_renders_offline_in_chromium(audit):
+    problems = {name: found["issues"] for name, found in audit.items() if found["issues"]}
     assert not problems, f"pages with problems (screenshots in {SCREENSHOTS}): {problems}"
-    assert pages_with_math >= 1, "no page had mathematics to check (the notation page has)"
-    assert notebook_pages, "no notebook page to check the launch buttons on"
+    assert any(found["math"] for found in audit.values()), (
+        "no page had mathematics to check (the notation page has)"
+    )
+    assert _notebook_pages(), "no notebook page to check the launch buttons on"
+
+
+def test_no_serious_accessibility_violation_on_any_page(audit):
+    """axe-core, WCAG 2.1 A and AA: no serious or critical violation, and no skipped heading."""
+    problems = {name: found["axe"] for name, found in audit.items() if found["axe"]}
+    assert not problems, "axe-core found, per page:\n" + "\n".join(
+        f"{name}: {v}" for name, vs in problems.items() for v in vs
+    )
+
+
+def test_headings_never_skip_a_level(audit):
+    problems = {name: found["headings"] for name, found in audit.items() if found["headings"]}
+    assert not problems, f"headings that skip a level: {problems}"
+
+
+def test_math_is_readable_by_assistive_technology(audit):
+    """MathJax 3 renders a hidden MathML copy (<mjx-assistive-mml>) of every formula."""
+    pages = {name: found["math"] for name, found in audit.items() if found["math"]}
+    assert pages, "no page with mathematics was checked"
+    problems = {
+        name: math for name, math in pages.items()
+        if not (math["config"] and math["document"])
+        or math["assistive"] != math["containers"]
+        or math["mathml"] != math["containers"]
+    }
+    assert not problems, (
+        "assistive MathML is off or missing (mathjax3_config.options.enableAssistiveMml in "
+        f"_config.yml): {problems}"
+    )
+
+
+def test_every_figure_is_exposed_with_its_caption_and_alt_text(audit):
+    """A static figure (a widget's twin included) is in the accessibility tree, described."""
+    problems = {
+        name: [f"{f['id']}: {f['problem']}" for f in found["figures"] if f.get("problem")]
+        for name, found in audit.items()
+    }
+    problems = {name: p for name, p in problems.items() if p}
+    assert not problems, f"figures a screen-reader user cannot reach or hear: {problems}"

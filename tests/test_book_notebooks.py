@@ -152,3 +152,95 @@ def test_notebook_is_valid_nbformat(path):
     import nbformat
 
     nbformat.validate(nbformat.read(path, as_version=4))
+
+
+# ------------------------------------------------------------------ the figure rule
+# A cell that draws a figure carries
+#     "mystnb": {"figure": {"name": "fig-NN-short-name", "caption": "..."},
+#                "image": {"alt": "A sentence for a screen reader."}}
+# and the prose refers to it by {numref}`fig-NN-short-name`. These checks read the
+# metadata; tests/test_book_build.py::test_figure_rule checks the built HTML, which is
+# what catches a figure cell that has no metadata at all.
+
+FIGURE_NAME = re.compile(r"fig-(\d\d)-[a-z0-9]+(-[a-z0-9]+)*")
+PATH_LIKE = re.compile(r"[/\\]|_images|\.(png|jpe?g|svg|gif|webp)\b", re.IGNORECASE)
+
+
+def _figure_cells(path: Path) -> list[tuple[int, dict]]:
+    return [
+        (i, cell.get("metadata", {}).get("mystnb", {}))
+        for i, cell in enumerate(_cells(path))
+        if cell["cell_type"] == "code"
+        and {"figure", "image"} & set(cell.get("metadata", {}).get("mystnb", {}))
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figure_metadata_is_complete_and_referenced(path):
+    chapter = path.name[:2]
+    prose = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    problems = []
+    for i, meta in _figure_cells(path):
+        figure, image = meta.get("figure", {}), meta.get("image", {})
+        name = figure.get("name", "")
+        match = FIGURE_NAME.fullmatch(name)
+        if not match or match.group(1) != chapter:
+            problems.append(f"cell {i}: figure name {name!r} should read fig-{chapter}-short-name")
+        if len(str(figure.get("caption", "")).split()) < 3:
+            problems.append(f"cell {i}: mystnb.figure.caption should say what to see")
+        alt = str(image.get("alt", "")).strip()
+        if (
+            len(alt.split()) < 4
+            or not alt[:1].isupper()
+            or PATH_LIKE.search(alt)
+            or re.search(r"[$\\`*]", alt)
+        ):
+            problems.append(
+                f"cell {i}: mystnb.image.alt {alt[:60]!r} should be a plain sentence "
+                "(no file name, no math or markdown)"
+            )
+        if name and f"{{numref}}`{name}`" not in prose and f"<{name}>`" not in prose:
+            problems.append(f"cell {i}: the text never refers to {{numref}}`{name}`")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+GLUE_FIGURE = re.compile(r"```\{glue:figure\}[^\n]*\n(?P<body>.*?)```", re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_glued_figures_have_name_alt_and_caption(path):
+    """The other way to show a figure: ```{glue:figure} key, with :name:, :alt:, a caption."""
+    chapter = path.name[:2]
+    prose = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    problems = []
+    for match in GLUE_FIGURE.finditer(prose):
+        body = match.group("body")
+        options = dict(re.findall(r"^:([\w-]+):[ \t]*(.*)$", body, re.M))
+        caption = re.sub(r"^:[\w-]+:.*$", "", body, flags=re.M).strip()
+        name = options.get("name", "")
+        fig = FIGURE_NAME.fullmatch(name)
+        if not fig or fig.group(1) != chapter:
+            problems.append(f"glue:figure {name!r}: :name: should read fig-{chapter}-short-name")
+        alt = options.get("alt", "").strip()
+        if len(alt.split()) < 4 or PATH_LIKE.search(alt) or re.search(r"[$\\`*]", alt):
+            problems.append(f"glue:figure {name!r}: :alt: should be a plain sentence")
+        if len(caption.split()) < 3:
+            problems.append(f"glue:figure {name!r}: the caption should say what to see")
+        if name and f"{{numref}}`{name}`" not in prose and f"<{name}>`" not in prose:
+            problems.append(f"glue:figure {name!r}: the text never refers to {{numref}}`{name}`")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_figure_names_are_unique_in_the_book():
+    names = [
+        meta["figure"]["name"]
+        for path in NOTEBOOKS
+        for _, meta in _figure_cells(path)
+        if meta.get("figure", {}).get("name")
+    ]
+    for path in NOTEBOOKS:
+        prose = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
+        for match in GLUE_FIGURE.finditer(prose):
+            names += re.findall(r"^:name:[ \t]*(\S+)", match.group("body"), re.M)
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    assert not duplicates, f"figure names used more than once: {duplicates}"
