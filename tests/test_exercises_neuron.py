@@ -70,14 +70,27 @@ def test_weighted_sum_verdict_is_printed(capsys):
 
 
 def right_update(w, b, x, y, lr):
-    y_hat = 1.0 if x @ w + b > 0 else 0.0
-    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+    s = 2 * y - 1
+    if s * (x @ w + b) <= 0:
+        return w + lr * s * x, b + lr * s
+    return w, b
 
 
 def test_perceptron_update_passes_the_rule():
     result = check_perceptron_update(right_update, verbose=False)
     assert result
-    assert len(result.checked) == 6
+    assert len(result.checked) == 7
+
+
+def test_perceptron_update_fails_h_at_zero_that_leaves_a_point_on_the_line():
+    def rosenblatt_h(w, b, x, y, lr):
+        y_hat = 1.0 if x @ w + b > 0 else 0.0
+        return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+    result = check_perceptron_update(rosenblatt_h, verbose=False)
+    assert not result
+    assert result.failure.case == "a weighted sum of exactly 0 (y = 0)"
+    assert "on the line" in result.failure.hint
 
 
 def test_perceptron_update_fails_the_wrong_threshold():
@@ -88,13 +101,13 @@ def test_perceptron_update_fails_the_wrong_threshold():
     result = check_perceptron_update(at_zero_is_one, verbose=False)
     assert not result
     assert result.failure.case == "a weighted sum of exactly 0 (y = 1)"
-    assert "strictly greater than 0" in result.failure.hint
+    assert "on the line" in result.failure.hint
 
 
 def test_perceptron_update_fails_the_wrong_sign():
     def wrong_sign(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w - lr * (y - y_hat) * x, b - lr * (y - y_hat)
+        s = 2 * y - 1
+        return (w - lr * s * x, b - lr * s) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(wrong_sign, verbose=False)
     assert not result
@@ -104,8 +117,8 @@ def test_perceptron_update_fails_the_wrong_sign():
 
 def test_perceptron_update_fails_a_frozen_bias():
     def no_bias_update(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w + lr * (y - y_hat) * x, b
+        s = 2 * y - 1
+        return (w + lr * s * x, b) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(no_bias_update, verbose=False)
     assert not result and result.failure.kind == "value"
@@ -113,8 +126,8 @@ def test_perceptron_update_fails_a_frozen_bias():
 
 def test_perceptron_update_fails_an_unscaled_bias_step():
     def bias_ignores_lr(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w + lr * (y - y_hat) * x, b + (y - y_hat)
+        s = 2 * y - 1
+        return (w + lr * s * x, b + s) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(bias_ignores_lr, verbose=False)
     assert not result
@@ -130,9 +143,11 @@ def test_perceptron_update_fails_updates_on_right_answers():
 
 def test_perceptron_update_fails_an_in_place_update():
     def in_place(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        w += lr * (y - y_hat) * x
-        return w, b + lr * (y - y_hat)
+        s = 2 * y - 1
+        if s * (x @ w + b) <= 0:
+            w += lr * s * x
+            b = b + lr * s
+        return w, b
 
     result = check_perceptron_update(in_place, verbose=False)
     assert not result
@@ -181,6 +196,13 @@ def test_check_gate_hints_at_points_on_the_line():
     result = check_gate([1.0, 1.0], -1.0, "OR", verbose=False)
     assert not result
     assert "exactly on the line" in result.failure.hint
+
+
+def test_check_gate_rejects_a_point_on_the_line_even_when_h0_answers_it_right():
+    result = check_gate([1.0, 1.0], -1.0, "AND", verbose=False)  # (0,1), (1,0) have z = 0
+    assert not result
+    assert "2 of 4 points lie exactly on the line" in result.message
+    assert "margin" in result.failure.hint
 
 
 def test_check_gate_rejects_the_wrong_number_of_weights():

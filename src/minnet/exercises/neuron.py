@@ -82,12 +82,13 @@ def check_weighted_sum(fn, verbose=True):
 
 
 def _perceptron_update(w, b, x, y, lr):
-    """Reference: ``yhat = step(x . w + b)``; ``w + lr (y - yhat) x``, ``b + lr (y - yhat)``."""
+    """Reference: with ``s = 2y - 1``, if ``s (x . w + b) <= 0`` (a wrong answer or a point on
+    the line) return ``w + lr s x``, ``b + lr s``; otherwise ``w``, ``b`` unchanged."""
     w = np.asarray(w, dtype=float)
     x = np.asarray(x, dtype=float)
-    y_hat = 1.0 if float(x @ w + b) > 0 else 0.0
-    err = y - y_hat
-    return np.concatenate([w + lr * err * x, [b + lr * err]])
+    s = 2.0 * y - 1.0
+    step = s if s * float(x @ w + b) <= 0 else 0.0
+    return np.concatenate([w + lr * step * x, [b + lr * step]])
 
 
 def _as_pair(fn):
@@ -117,14 +118,16 @@ def _as_pair(fn):
 def check_perceptron_update(fn, verbose=True):
     """Check ``fn(w, b, x, y, lr) -> (w_new, b_new)``: one step of the perceptron rule.
 
-    The neuron predicts ``yhat = 1 if x . w + b > 0 else 0`` (a sum of exactly 0 predicts
-    0), then moves ``w <- w + lr (y - yhat) x`` and ``b <- b + lr (y - yhat)``. Tried on: a
-    correctly classified example (nothing changes), a missed 1, a false 1, a sum of exactly
-    zero, a learning rate other than 1, and three features. The inputs must not be
-    modified in place.
+    With the label as a sign ``s = 2y - 1``, an example counts as a mistake when
+    ``s (x . w + b) <= 0``: a wrong answer, or a point exactly on the line (a sum of 0),
+    whatever its label. On a mistake ``w <- w + lr s x`` and ``b <- b + lr s``; otherwise
+    nothing changes. Tried on: a correctly classified example (nothing changes), a missed 1,
+    a false 1, a sum of exactly zero with each label, a learning rate other than 1, and
+    three features. The inputs must not be modified in place.
     """
-    threshold = ("The prediction is the step of the weighted sum: 1 only when x . w + b is "
-                 "strictly greater than 0. A sum of exactly 0 predicts 0.")
+    threshold = ("A point exactly on the line (x . w + b = 0) counts as a mistake whatever "
+                 "its label: test s * (x . w + b) <= 0 with s = 2y - 1, and move by lr * s. "
+                 "A sum strictly greater than 0 is not a mistake for y = 1.")
     cases = [
         Case("a correctly classified example (y = 1, yhat = 1)",
              (np.array([1.0, 1.0]), 0.5, np.array([1.0, 0.0]), 1, 1.0),
@@ -139,6 +142,9 @@ def check_perceptron_update(fn, verbose=True):
         Case("a weighted sum of exactly 0 (y = 1)",
              (np.array([1.0, 1.0]), -1.0, np.array([0.0, 1.0]), 1, 1.0),
              hint={"value": threshold}),
+        Case("a weighted sum of exactly 0 (y = 0)",
+             (np.array([1.0, 1.0]), -1.0, np.array([1.0, 0.0]), 0, 1.0),
+             hint={"value": threshold}),
         Case("learning rate 0.1 (y = 0, yhat = 1)",
              (np.array([0.5, 0.5]), 0.2, np.array([1.0, 0.0]), 0, 0.1),
              hint={"value": "Both updates are scaled by the learning rate lr: the weights "
@@ -147,8 +153,8 @@ def check_perceptron_update(fn, verbose=True):
              (np.array([0.2, -0.4, 0.1]), -0.3, np.array([1.0, 1.0, 2.0]), 1, 0.5)),
     ]
     hints = {
-        "value": "Compute yhat from the current w and b first, then update both w and b "
-                 "with the same factor lr * (y - yhat).",
+        "value": "Test the current w and b first (s * (x . w + b) <= 0 is a mistake), then "
+                 "update both w and b with the same factor lr * s, where s = 2y - 1.",
         "exception": "Return a pair: `return w_new, b_new`, with w_new shaped like w and "
                      "b_new a single number.",
         "mutation": "Build new arrays (w + ...) instead of updating w in place (w += ...): "
@@ -178,7 +184,8 @@ def _fail(name, detail, hint, verbose):
 
 
 def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
-    """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right.
+    """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right,
+    with no point exactly on the line ``x . w + b = 0`` (a point there has no margin).
 
     ``w`` has one weight per feature of ``X`` (shape ``(n_in,)``, or a Keras-style
     ``(n_in, 1)`` kernel), ``b`` is a number, ``X`` is ``(n, n_in)`` and ``y`` holds the 0/1
@@ -201,6 +208,16 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     z = X @ w_arr + b_val
     y_hat = (z > 0).astype(int)
     wrong = np.flatnonzero(y_hat != y)
+    on_line = np.flatnonzero(np.isclose(z, 0.0, atol=1e-12))
+    if wrong.size == 0 and on_line.size:
+        shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')}"
+                          for i in on_line[:4])
+        return _fail(name, f"{on_line.size} of {len(y)} points lie exactly on the line "
+                           f"(z = 0): {shown}.",
+                     "The step's convention H(0) = 0 happens to answer this point right, but "
+                     "with no margin: a library that answers 1 at z = 0, or a sigmoid (0.5), "
+                     "would not. Slide the line with the bias so that every point has z != 0.",
+                     verbose)
     if wrong.size == 0:
         message = (f"PASS {name}: w = {np.array2string(w_arr, precision=4, separator=', ')}, "
                    f"b = {b_val:g} classifies all {len(y)} points correctly.")
