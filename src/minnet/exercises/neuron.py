@@ -7,13 +7,21 @@
 * :func:`check_separable_count` - your count of the linearly separable boolean functions.
 
 Each one prints PASS or FAIL with the input that broke it and a hint, never the answer,
-and returns a result that is true when the check passed.
+and returns a result that is true when the check passed. A stub that still raises
+``NotImplementedError`` (or a placeholder left at ``None``) is reported as "not attempted
+yet" rather than as a wrong answer.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import inspect
+import textwrap
+
 import numpy as np
 
+from ..errors import UnknownNameError
 from .core import Case, CheckResult, Failure, check_function
 
 _SEED = 2025
@@ -32,6 +40,63 @@ GATES = {
 }
 
 
+# --------------------------------------------------------------------------- helpers
+
+
+def _not_attempted(name, what, verbose):
+    """The verdict for an exercise the reader has not started: not a wrong answer."""
+    hint = f"Replace the placeholder with your own {what}, run that cell, then run the check again."
+    failure = Failure("any input", "not attempted", f"{name} is not attempted yet", hint)
+    result = CheckResult(False, f"NOT ATTEMPTED YET {name}: {hint}", name, [], failure)
+    if verbose:
+        result.show()
+    return result
+
+
+def _raises_not_implemented(fn, args):
+    """True if ``fn`` is still the stub: calling it raises ``NotImplementedError``."""
+    try:
+        fn(*args)
+    except NotImplementedError:
+        return True
+    except Exception:  # noqa: BLE001 - any other error is the checker's business, not ours
+        return False
+    return False
+
+
+#: Calls that hide a Python loop over the rows (`map`, `np.vectorize`, ...).
+_LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "fromiter", "frompyfunc"}
+
+
+def _python_loop(fn):
+    """Describe the first Python loop in ``fn``'s source (``None`` if none, or no source)."""
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None  # source not available (built-in, exec'd string): nothing to inspect
+    if getattr(fn, "__name__", "") == "<lambda>":  # the source line may hold more than fn
+        lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+        inner = {id(sub) for node in lambdas for sub in ast.walk(node) if sub is not node}
+        outer = [node for node in lambdas if id(node) not in inner]
+        if len(outer) != 1:
+            return None  # several lambdas on the line: cannot tell which one is fn
+        tree = outer[0]
+    loops = {ast.For: "a `for` loop", ast.While: "a `while` loop",
+             ast.ListComp: "a list comprehension", ast.GeneratorExp: "a generator expression",
+             ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension"}
+    for node in ast.walk(tree):
+        for kind, text in loops.items():
+            if isinstance(node, kind):
+                return text
+        if isinstance(node, ast.Call):
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+                node.func, "id", None)
+            if callee in _LOOPING_CALLS:
+                return f"`{callee}`, which calls Python once per row"
+    return None
+
+
 # ----------------------------------------------------------------------- weighted sum
 
 
@@ -47,8 +112,14 @@ def check_weighted_sum(fn, verbose=True):
     ``X`` has shape ``(n, n_in)`` (one example per row), ``w`` shape ``(n_in,)`` and ``b``
     is a number; the result has shape ``(n,)``. Tried on: one example in a batch of one,
     the four logic-gate inputs, a random batch with three features, a float32 batch (the
-    result must stay float32), and a batch of ten thousand rows (no Python loop needed).
+    result must stay float32), and a batch of ten thousand rows. The exercise asks for no
+    Python loop: a function whose source holds a ``for``/``while`` loop, a comprehension or a
+    per-row call (``map``, ``np.vectorize``, ``np.apply_along_axis``) fails even when its
+    numbers are right.
     """
+    name = "weighted sum"
+    if _raises_not_implemented(fn, (GATE_INPUTS.copy(), np.array([1.0, 1.0]), -1.5)):
+        return _not_attempted(name, "function body", verbose)
     rng = np.random.default_rng(_SEED)
     orientation = ("X is batch-first: row i is example i. Multiply X (n, n_in) by w (n_in,) "
                    "to get one number per row; w @ X or X.T @ w mixes up the axes.")
@@ -74,8 +145,20 @@ def check_weighted_sum(fn, verbose=True):
         "shape": "Return one number per example: shape (n,). " + orientation,
         "exception": orientation,
     }
-    return check_function(fn, _weighted_sum, cases, hints=hints, name="weighted sum",
-                          verbose=verbose)
+    result = check_function(fn, _weighted_sum, cases, hints=hints, name=name, verbose=False)
+    loop = _python_loop(fn) if result.passed else None
+    if loop is not None:
+        hint = ("The numbers are right, but the exercise asks for no Python loop: numpy's "
+                "matrix-vector product X @ w computes every row's sum over features at once "
+                "(in compiled code), and + b broadcasts the bias over the rows.")
+        failure = Failure("your code", "loop", f"your function uses {loop}", hint)
+        result = CheckResult(False, f"FAIL {name}: the values are right on "
+                                    f"{len(result.checked)} kinds of input, but your function "
+                                    f"uses {loop}.\n    Hint: {hint}",
+                             name, result.checked, failure)
+    if verbose:
+        result.show()
+    return result
 
 
 # ---------------------------------------------------------------- perceptron update
@@ -131,14 +214,16 @@ def check_perceptron_update(fn, verbose=True):
     cases = [
         Case("a correctly classified example (y = 1, yhat = 1)",
              (np.array([1.0, 1.0]), 0.5, np.array([1.0, 0.0]), 1, 1.0),
-             hint={"value": "When the prediction is right, y - yhat = 0 and nothing moves."}),
+             hint={"value": "Here s (x . w + b) > 0: the example is strictly on its own side, so "
+                            "nothing moves; return w and b unchanged."}),
         Case("a missed 1 (y = 1, yhat = 0)",
              (np.array([1.0, -1.0]), -0.5, np.array([0.0, 1.0]), 1, 1.0),
-             hint={"value": "A missed 1 adds lr * x to w and lr to b, so that x . w + b grows."}),
+             hint={"value": "A missed 1 has s = +1: add lr * x to w and lr to b, so that "
+                            "x . w + b grows."}),
         Case("a false 1 (y = 0, yhat = 1)",
              (np.array([2.0, 1.0]), 0.0, np.array([1.0, 1.0]), 0, 1.0),
-             hint={"value": "A false 1 subtracts lr * x from w and lr from b: the sign comes "
-                            "from (y - yhat) = -1."}),
+             hint={"value": "A false 1 has s = 2y - 1 = -1: subtract lr * x from w and lr "
+                            "from b (moving by lr * y * x would not move at all for y = 0)."}),
         Case("a weighted sum of exactly 0 (y = 1)",
              (np.array([1.0, 1.0]), -1.0, np.array([0.0, 1.0]), 1, 1.0),
              hint={"value": threshold}),
@@ -160,8 +245,11 @@ def check_perceptron_update(fn, verbose=True):
         "mutation": "Build new arrays (w + ...) instead of updating w in place (w += ...): "
                     "the caller's w must not change.",
     }
+    name = "perceptron update"
+    if _raises_not_implemented(fn, (np.zeros(2), 0.0, np.array([1.0, 1.0]), 1, 1.0)):
+        return _not_attempted(name, "function body", verbose)
     result = check_function(_as_pair(fn), _perceptron_update, cases, hints=hints,
-                            name="perceptron update", verbose=False)
+                            name=name, verbose=False)
     if not result.passed:
         result.message = (result.message
                           .replace("    got:      ", "    got (w_new, then b_new):      ", 1)
@@ -183,14 +271,21 @@ def _fail(name, detail, hint, verbose):
     return result
 
 
+#: A weighted sum this close to 0 counts as "on the line": rounding error, not a margin.
+_ON_LINE = 1e-12
+
+
 def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right,
-    with no point exactly on the line ``x . w + b = 0`` (a point there has no margin).
+    with no point on the line ``x . w + b = 0`` (a point there has no margin; a sum within
+    ``1e-12`` of zero counts as on the line, since that is rounding error, not a margin).
 
     ``w`` has one weight per feature of ``X`` (shape ``(n_in,)``, or a Keras-style
     ``(n_in, 1)`` kernel), ``b`` is a number, ``X`` is ``(n, n_in)`` and ``y`` holds the 0/1
     labels. On failure the verdict lists the points it gets wrong, so you can move the line.
     """
+    if w is None or b is None:
+        return _not_attempted(name, "weights w and bias b", verbose)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).reshape(-1)
     try:
@@ -208,12 +303,12 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     z = X @ w_arr + b_val
     y_hat = (z > 0).astype(int)
     wrong = np.flatnonzero(y_hat != y)
-    on_line = np.flatnonzero(np.isclose(z, 0.0, atol=1e-12))
+    on_line = np.flatnonzero(np.isclose(z, 0.0, atol=_ON_LINE))
     if wrong.size == 0 and on_line.size:
-        shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')}"
-                          for i in on_line[:4])
-        return _fail(name, f"{on_line.size} of {len(y)} points lie exactly on the line "
-                           f"(z = 0): {shown}.",
+        shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')} "
+                          f"(z = {z[i]:.3g})" for i in on_line[:4])
+        return _fail(name, f"{on_line.size} of {len(y)} points lie on the line "
+                           f"(|z| <= {_ON_LINE:g}, zero up to rounding): {shown}.",
                      "The step's convention H(0) = 0 happens to answer this point right, but "
                      "with no margin: a library that answers 1 at z = 0, or a sigmoid (0.5), "
                      "would not. Slide the line with the bias so that every point has z != 0.",
@@ -243,7 +338,10 @@ def check_gate(w, b, gate="AND", *, verbose=True):
     ``"NOR"``, on the inputs (0, 0), (0, 1), (1, 0), (1, 1)."""
     key = str(gate).upper()
     if key not in GATES:
-        raise ValueError(f"unknown gate {gate!r}; choose one of {sorted(GATES)}")
+        close = difflib.get_close_matches(key, list(GATES), n=2, cutoff=0.5)
+        suggestion = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownNameError(f"Unknown gate {gate!r}.{suggestion} check_gate knows "
+                               f"{', '.join(GATES)} (in upper or lower case).")
     return check_separates(w, b, GATE_INPUTS, GATES[key], name=f"{key} neuron", verbose=verbose)
 
 
@@ -251,26 +349,51 @@ def check_gate(w, b, gate="AND", *, verbose=True):
 
 
 def check_separable_count(count, verbose=True):
-    """Check your count of the boolean functions of two inputs that one neuron can compute."""
+    """Check your count of the boolean functions of two inputs that one neuron can compute.
+
+    A wrong count gets a hint aimed at the usual slip behind it (counting XOR or XNOR as
+    separable, leaving out the constant functions, stopping the perceptron too early); the
+    right number is never printed.
+    """
+    name = "separable count"
+    if count is None:
+        return _not_attempted(name, "count", verbose)
+    if isinstance(count, (float, np.floating)) and float(count).is_integer():
+        count = int(count)  # 14.0 from a mean or a float sum is still a count
     if not isinstance(count, (int, np.integer)) or isinstance(count, bool):
-        hint = "Count them: the answer is a whole number between 0 and 16."
+        hint = ("Count them: pass a whole number between 0 and 16 as an int "
+                "(for example int(np.sum(verdicts))).")
         failure = Failure("your value", "type", f"got {count!r}", hint)
-        result = CheckResult(False, f"FAIL separable count: got {count!r}, expected an "
-                                    f"integer.\n    Hint: {hint}", "separable count", [], failure)
+        result = CheckResult(False, f"FAIL {name}: got {count!r}, expected a whole number."
+                                    f"\n    Hint: {hint}", name, [], failure)
         if verbose:
             result.show()
         return result
-    hint = ("There are 2**4 = 16 ways to label the four corners. For each labelling, run the "
-            "perceptron: by the convergence theorem it stops making mistakes exactly when the "
-            "labels are linearly separable. Did you include the two constant functions?")
-    passed = int(count) == 14
-    if passed:
-        result = CheckResult(True, f"PASS separable count: {int(count)} is right.",
-                             "separable count", ["value"])
+    count = int(count)
+    method = ("For each of the 2**4 = 16 labellings run the perceptron until an epoch without "
+              "a mistake (separable) or until it has made more mistakes than the convergence "
+              "theorem allows (not separable).")
+    if count < 0 or count > 16:
+        hint = ("A count lies between 0 and 16: there are only 2**4 = 16 labellings of the "
+                "four corners. Run the perceptron on each until an epoch without a mistake "
+                "(separable) or until it has made more mistakes than the convergence theorem "
+                "allows (not separable).")
+    elif count > 14:
+        hint = ("Too many: XOR is not linearly separable (the chapter's theorem), and neither "
+                "is its negation XNOR, since negating w and b would turn a line for one into "
+                "a line for the other. " + method)
     else:
-        failure = Failure("your value", "value", f"{int(count)} is not right", hint)
-        result = CheckResult(False, f"FAIL separable count: {int(count)} is not right.\n"
-                                    f"    Hint: {hint}", "separable count", [], failure)
+        hint = ("Too few. Did you include the two constant functions (all 0s: any neuron with "
+                "a large negative bias; all 1s: a large positive one)? And did you stop the "
+                "perceptron too early? From zero weights AND needs 9 epochs before a clean "
+                "one, so a run capped at a few epochs calls some separable labellings "
+                "inseparable. " + method)
+    if count == 14:
+        result = CheckResult(True, f"PASS {name}: {count} is right.", name, ["value"])
+    else:
+        failure = Failure("your value", "value", f"{count} is not right", hint)
+        result = CheckResult(False, f"FAIL {name}: {count} is not right.\n    Hint: {hint}",
+                             name, [], failure)
     if verbose:
         result.show()
     return result
