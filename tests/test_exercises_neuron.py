@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from minnet.errors import UnknownNameError
 from minnet.exercises.neuron import (
     GATE_INPUTS,
     GATES,
@@ -61,6 +62,47 @@ def test_weighted_sum_fails_a_float64_upcast():
     assert result.failure.case == "float32 batch (dtype kept)"
 
 
+def stub_weighted_sum(X, w, b):
+    raise NotImplementedError("your code here")
+
+
+def test_weighted_sum_reports_a_stub_as_not_attempted():
+    result = check_weighted_sum(stub_weighted_sum, verbose=False)
+    assert not result
+    assert result.failure.kind == "not attempted"
+    assert result.message.startswith("NOT ATTEMPTED YET")
+    assert "batch-first" not in result.message
+
+
+def loop_weighted_sum(X, w, b):
+    z = np.empty(len(X), dtype=np.result_type(X, w))
+    for i in range(len(X)):
+        z[i] = X[i] @ w + b
+    return z
+
+
+def comprehension_weighted_sum(X, w, b):
+    return np.array([x @ w + b for x in X])
+
+
+def apply_weighted_sum(X, w, b):
+    return np.apply_along_axis(lambda row: row @ w + b, 1, X)
+
+
+@pytest.mark.parametrize(("fn", "what"), [
+    (loop_weighted_sum, "`for` loop"),
+    (comprehension_weighted_sum, "list comprehension"),
+    (apply_weighted_sum, "apply_along_axis"),
+])
+def test_weighted_sum_rejects_a_python_loop_the_statement_forbids(fn, what):
+    result = check_weighted_sum(fn, verbose=False)
+    assert not result
+    assert result.failure.kind == "loop"
+    assert what in result.message
+    assert "X @ w" in result.failure.hint
+    assert len(result.checked) == 7  # the values were right
+
+
 def test_weighted_sum_verdict_is_printed(capsys):
     check_weighted_sum(lambda X, w, b: X @ w + b)
     assert "PASS weighted sum" in capsys.readouterr().out
@@ -70,14 +112,27 @@ def test_weighted_sum_verdict_is_printed(capsys):
 
 
 def right_update(w, b, x, y, lr):
-    y_hat = 1.0 if x @ w + b > 0 else 0.0
-    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+    s = 2 * y - 1
+    if s * (x @ w + b) <= 0:
+        return w + lr * s * x, b + lr * s
+    return w, b
 
 
 def test_perceptron_update_passes_the_rule():
     result = check_perceptron_update(right_update, verbose=False)
     assert result
-    assert len(result.checked) == 6
+    assert len(result.checked) == 7
+
+
+def test_perceptron_update_fails_h_at_zero_that_leaves_a_point_on_the_line():
+    def rosenblatt_h(w, b, x, y, lr):
+        y_hat = 1.0 if x @ w + b > 0 else 0.0
+        return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+    result = check_perceptron_update(rosenblatt_h, verbose=False)
+    assert not result
+    assert result.failure.case == "a weighted sum of exactly 0 (y = 0)"
+    assert "on the line" in result.failure.hint
 
 
 def test_perceptron_update_fails_the_wrong_threshold():
@@ -88,24 +143,24 @@ def test_perceptron_update_fails_the_wrong_threshold():
     result = check_perceptron_update(at_zero_is_one, verbose=False)
     assert not result
     assert result.failure.case == "a weighted sum of exactly 0 (y = 1)"
-    assert "strictly greater than 0" in result.failure.hint
+    assert "on the line" in result.failure.hint
 
 
 def test_perceptron_update_fails_the_wrong_sign():
     def wrong_sign(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w - lr * (y - y_hat) * x, b - lr * (y - y_hat)
+        s = 2 * y - 1
+        return (w - lr * s * x, b - lr * s) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(wrong_sign, verbose=False)
     assert not result
     assert result.failure.case == "a missed 1 (y = 1, yhat = 0)"
-    assert "adds lr * x" in result.failure.hint
+    assert "add lr * x" in result.failure.hint
 
 
 def test_perceptron_update_fails_a_frozen_bias():
     def no_bias_update(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w + lr * (y - y_hat) * x, b
+        s = 2 * y - 1
+        return (w + lr * s * x, b) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(no_bias_update, verbose=False)
     assert not result and result.failure.kind == "value"
@@ -113,8 +168,8 @@ def test_perceptron_update_fails_a_frozen_bias():
 
 def test_perceptron_update_fails_an_unscaled_bias_step():
     def bias_ignores_lr(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        return w + lr * (y - y_hat) * x, b + (y - y_hat)
+        s = 2 * y - 1
+        return (w + lr * s * x, b + s) if s * (x @ w + b) <= 0 else (w, b)
 
     result = check_perceptron_update(bias_ignores_lr, verbose=False)
     assert not result
@@ -130,9 +185,11 @@ def test_perceptron_update_fails_updates_on_right_answers():
 
 def test_perceptron_update_fails_an_in_place_update():
     def in_place(w, b, x, y, lr):
-        y_hat = 1.0 if x @ w + b > 0 else 0.0
-        w += lr * (y - y_hat) * x
-        return w, b + lr * (y - y_hat)
+        s = 2 * y - 1
+        if s * (x @ w + b) <= 0:
+            w += lr * s * x
+            b = b + lr * s
+        return w, b
 
     result = check_perceptron_update(in_place, verbose=False)
     assert not result
@@ -145,6 +202,26 @@ def test_perceptron_update_fails_a_single_return_value():
     assert not result
     assert result.failure.kind == "exception"
     assert "return w_new, b_new" in result.failure.hint
+
+
+def test_perceptron_update_reports_a_stub_as_not_attempted():
+    def my_update(w, b, x, y, lr):
+        raise NotImplementedError("your code here")
+
+    result = check_perceptron_update(my_update, verbose=False)
+    assert not result
+    assert result.failure.kind == "not attempted"
+    assert "return w_new, b_new" not in result.message
+
+
+def test_perceptron_update_fails_moving_by_y_instead_of_s():
+    def by_y(w, b, x, y, lr):
+        return (w + lr * y * x, b + lr * y) if (2 * y - 1) * (x @ w + b) <= 0 else (w, b)
+
+    result = check_perceptron_update(by_y, verbose=False)
+    assert not result
+    assert result.failure.case == "a false 1 (y = 0, yhat = 1)"
+    assert "s = 2y - 1 = -1" in result.failure.hint
 
 
 def test_perceptron_update_fail_message_does_not_leak_a_solution_function():
@@ -183,6 +260,13 @@ def test_check_gate_hints_at_points_on_the_line():
     assert "exactly on the line" in result.failure.hint
 
 
+def test_check_gate_rejects_a_point_on_the_line_even_when_h0_answers_it_right():
+    result = check_gate([1.0, 1.0], -1.0, "AND", verbose=False)  # (0,1), (1,0) have z = 0
+    assert not result
+    assert "2 of 4 points lie on the line" in result.message
+    assert "margin" in result.failure.hint
+
+
 def test_check_gate_rejects_the_wrong_number_of_weights():
     result = check_gate([1.0, 1.0, 1.0], -1.5, "AND", verbose=False)
     assert not result
@@ -190,8 +274,23 @@ def test_check_gate_rejects_the_wrong_number_of_weights():
 
 
 def test_check_gate_rejects_an_unknown_gate():
-    with pytest.raises(ValueError, match="unknown gate"):
+    with pytest.raises(UnknownNameError, match="Unknown gate 'IMPLIES'"):
         check_gate([1.0, 1.0], -1.5, "IMPLIES")
+    with pytest.raises(ValueError, match="Did you mean 'NAND'"):
+        check_gate([1.0, 1.0], -1.5, "nan")
+
+
+def test_check_gate_reports_the_placeholder_as_not_attempted():
+    result = check_gate(None, None, "NAND", verbose=False)
+    assert not result
+    assert result.failure.kind == "not attempted"
+    assert "NOT ATTEMPTED YET" in result.message
+
+
+def test_check_gate_counts_a_rounding_sized_sum_as_on_the_line():
+    result = check_gate([-1.0, -1.0], 1.0 + 1e-13, "NAND", verbose=False)
+    assert not result
+    assert "zero up to rounding" in result.message
 
 
 def test_no_weights_pass_xor():
@@ -212,9 +311,24 @@ def test_check_separates_on_other_data():
 def test_separable_count():
     assert check_separable_count(14, verbose=False)
     assert check_separable_count(np.int64(14), verbose=False)
+    assert check_separable_count(14.0, verbose=False)  # a float count is still a count
     wrong = check_separable_count(16, verbose=False)
     assert not wrong
     assert "14" not in wrong.message
     assert "convergence theorem" in wrong.failure.hint
-    not_int = check_separable_count(14.0, verbose=False)
+    assert "XOR" in wrong.failure.hint
+    not_int = check_separable_count(14.5, verbose=False)
     assert not not_int and "whole number" in not_int.failure.hint
+
+
+@pytest.mark.parametrize(("count", "words"), [
+    (15, "XNOR"), (12, "constant functions"), (13, "9 epochs"), (20, "between 0 and 16"),
+])
+def test_separable_count_hints_at_the_slip(count, words):
+    result = check_separable_count(count, verbose=False)
+    assert not result and words in result.failure.hint and "14" not in result.message
+
+
+def test_separable_count_reports_the_placeholder_as_not_attempted():
+    result = check_separable_count(None, verbose=False)
+    assert not result and result.failure.kind == "not attempted"

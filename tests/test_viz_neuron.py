@@ -6,6 +6,7 @@ import pytest
 plt = pytest.importorskip("matplotlib.pyplot")
 pytestmark = pytest.mark.usefixtures("close_figures")
 
+from minnet.errors import ShapeError, UnknownNameError  # noqa: E402
 from minnet.viz import neuron  # noqa: E402
 
 
@@ -39,10 +40,16 @@ def test_plot_neuron_on_given_points_and_a_zero_weight_vector():
 
 
 def test_plot_neuron_rejects_bad_shapes():
-    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+    with pytest.raises(ShapeError, match=r"\(n, 2\)"):
         neuron.plot_neuron(1.0, 1.0, 0.0, np.zeros((3, 3)), [0, 1, 0])
     with pytest.raises(ValueError, match="labels"):
         neuron.plot_neuron(1.0, 1.0, 0.0, np.zeros((3, 2)), [0, 1])
+
+
+def test_plot_neuron_names_data_sets_in_any_case_and_rejects_unknown_ones():
+    assert neuron.plot_neuron(1.0, 1.0, -0.5, data="xor").misclassified == 1
+    with pytest.raises(UnknownNameError, match="Did you mean 'XOR'"):
+        neuron.plot_neuron(data="xr")
 
 
 def test_cloud_is_separable_by_the_diagonal():

@@ -7,14 +7,22 @@
 * :func:`check_separable_count` - your count of the linearly separable boolean functions.
 
 Each one prints PASS or FAIL with the input that broke it and a hint, never the answer,
-and returns a result that is true when the check passed.
+and returns a result that is true when the check passed. A stub that still raises
+``NotImplementedError`` (or a placeholder left at ``None``) is reported as "not attempted
+yet" rather than as a wrong answer.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import inspect
+import textwrap
+
 import numpy as np
 
-from .core import Case, CheckResult, check_function
+from ..errors import UnknownNameError
+from .core import Case, CheckResult, Failure, check_function
 
 _SEED = 2025
 
@@ -32,6 +40,63 @@ GATES = {
 }
 
 
+# --------------------------------------------------------------------------- helpers
+
+
+def _not_attempted(name, what, verbose):
+    """The verdict for an exercise the reader has not started: not a wrong answer."""
+    hint = f"Replace the placeholder with your own {what}, run that cell, then run the check again."
+    failure = Failure("any input", "not attempted", f"{name} is not attempted yet", hint)
+    result = CheckResult(False, f"NOT ATTEMPTED YET {name}: {hint}", name, [], failure)
+    if verbose:
+        result.show()
+    return result
+
+
+def _raises_not_implemented(fn, args):
+    """True if ``fn`` is still the stub: calling it raises ``NotImplementedError``."""
+    try:
+        fn(*args)
+    except NotImplementedError:
+        return True
+    except Exception:  # noqa: BLE001 - any other error is the checker's business, not ours
+        return False
+    return False
+
+
+#: Calls that hide a Python loop over the rows (`map`, `np.vectorize`, ...).
+_LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "fromiter", "frompyfunc"}
+
+
+def _python_loop(fn):
+    """Describe the first Python loop in ``fn``'s source (``None`` if none, or no source)."""
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None  # source not available (built-in, exec'd string): nothing to inspect
+    if getattr(fn, "__name__", "") == "<lambda>":  # the source line may hold more than fn
+        lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+        inner = {id(sub) for node in lambdas for sub in ast.walk(node) if sub is not node}
+        outer = [node for node in lambdas if id(node) not in inner]
+        if len(outer) != 1:
+            return None  # several lambdas on the line: cannot tell which one is fn
+        tree = outer[0]
+    loops = {ast.For: "a `for` loop", ast.While: "a `while` loop",
+             ast.ListComp: "a list comprehension", ast.GeneratorExp: "a generator expression",
+             ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension"}
+    for node in ast.walk(tree):
+        for kind, text in loops.items():
+            if isinstance(node, kind):
+                return text
+        if isinstance(node, ast.Call):
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+                node.func, "id", None)
+            if callee in _LOOPING_CALLS:
+                return f"`{callee}`, which calls Python once per row"
+    return None
+
+
 # ----------------------------------------------------------------------- weighted sum
 
 
@@ -47,8 +112,14 @@ def check_weighted_sum(fn, verbose=True):
     ``X`` has shape ``(n, n_in)`` (one example per row), ``w`` shape ``(n_in,)`` and ``b``
     is a number; the result has shape ``(n,)``. Tried on: one example in a batch of one,
     the four logic-gate inputs, a random batch with three features, a float32 batch (the
-    result must stay float32), and a batch of ten thousand rows (no Python loop needed).
+    result must stay float32), and a batch of ten thousand rows. The exercise asks for no
+    Python loop: a function whose source holds a ``for``/``while`` loop, a comprehension or a
+    per-row call (``map``, ``np.vectorize``, ``np.apply_along_axis``) fails even when its
+    numbers are right.
     """
+    name = "weighted sum"
+    if _raises_not_implemented(fn, (GATE_INPUTS.copy(), np.array([1.0, 1.0]), -1.5)):
+        return _not_attempted(name, "function body", verbose)
     rng = np.random.default_rng(_SEED)
     orientation = ("X is batch-first: row i is example i. Multiply X (n, n_in) by w (n_in,) "
                    "to get one number per row; w @ X or X.T @ w mixes up the axes.")
@@ -74,20 +145,33 @@ def check_weighted_sum(fn, verbose=True):
         "shape": "Return one number per example: shape (n,). " + orientation,
         "exception": orientation,
     }
-    return check_function(fn, _weighted_sum, cases, hints=hints, name="weighted sum",
-                          verbose=verbose)
+    result = check_function(fn, _weighted_sum, cases, hints=hints, name=name, verbose=False)
+    loop = _python_loop(fn) if result.passed else None
+    if loop is not None:
+        hint = ("The numbers are right, but the exercise asks for no Python loop: numpy's "
+                "matrix-vector product X @ w computes every row's sum over features at once "
+                "(in compiled code), and + b broadcasts the bias over the rows.")
+        failure = Failure("your code", "loop", f"your function uses {loop}", hint)
+        result = CheckResult(False, f"FAIL {name}: the values are right on "
+                                    f"{len(result.checked)} kinds of input, but your function "
+                                    f"uses {loop}.\n    Hint: {hint}",
+                             name, result.checked, failure)
+    if verbose:
+        result.show()
+    return result
 
 
 # ---------------------------------------------------------------- perceptron update
 
 
 def _perceptron_update(w, b, x, y, lr):
-    """Reference: ``yhat = step(x . w + b)``; ``w + lr (y - yhat) x``, ``b + lr (y - yhat)``."""
+    """Reference: with ``s = 2y - 1``, if ``s (x . w + b) <= 0`` (a wrong answer or a point on
+    the line) return ``w + lr s x``, ``b + lr s``; otherwise ``w``, ``b`` unchanged."""
     w = np.asarray(w, dtype=float)
     x = np.asarray(x, dtype=float)
-    y_hat = 1.0 if float(x @ w + b) > 0 else 0.0
-    err = y - y_hat
-    return np.concatenate([w + lr * err * x, [b + lr * err]])
+    s = 2.0 * y - 1.0
+    step = s if s * float(x @ w + b) <= 0 else 0.0
+    return np.concatenate([w + lr * step * x, [b + lr * step]])
 
 
 def _as_pair(fn):
@@ -117,27 +201,34 @@ def _as_pair(fn):
 def check_perceptron_update(fn, verbose=True):
     """Check ``fn(w, b, x, y, lr) -> (w_new, b_new)``: one step of the perceptron rule.
 
-    The neuron predicts ``yhat = 1 if x . w + b > 0 else 0`` (a sum of exactly 0 predicts
-    0), then moves ``w <- w + lr (y - yhat) x`` and ``b <- b + lr (y - yhat)``. Tried on: a
-    correctly classified example (nothing changes), a missed 1, a false 1, a sum of exactly
-    zero, a learning rate other than 1, and three features. The inputs must not be
-    modified in place.
+    With the label as a sign ``s = 2y - 1``, an example counts as a mistake when
+    ``s (x . w + b) <= 0``: a wrong answer, or a point exactly on the line (a sum of 0),
+    whatever its label. On a mistake ``w <- w + lr s x`` and ``b <- b + lr s``; otherwise
+    nothing changes. Tried on: a correctly classified example (nothing changes), a missed 1,
+    a false 1, a sum of exactly zero with each label, a learning rate other than 1, and
+    three features. The inputs must not be modified in place.
     """
-    threshold = ("The prediction is the step of the weighted sum: 1 only when x . w + b is "
-                 "strictly greater than 0. A sum of exactly 0 predicts 0.")
+    threshold = ("A point exactly on the line (x . w + b = 0) counts as a mistake whatever "
+                 "its label: test s * (x . w + b) <= 0 with s = 2y - 1, and move by lr * s. "
+                 "A sum strictly greater than 0 is not a mistake for y = 1.")
     cases = [
         Case("a correctly classified example (y = 1, yhat = 1)",
              (np.array([1.0, 1.0]), 0.5, np.array([1.0, 0.0]), 1, 1.0),
-             hint={"value": "When the prediction is right, y - yhat = 0 and nothing moves."}),
+             hint={"value": "Here s (x . w + b) > 0: the example is strictly on its own side, so "
+                            "nothing moves; return w and b unchanged."}),
         Case("a missed 1 (y = 1, yhat = 0)",
              (np.array([1.0, -1.0]), -0.5, np.array([0.0, 1.0]), 1, 1.0),
-             hint={"value": "A missed 1 adds lr * x to w and lr to b, so that x . w + b grows."}),
+             hint={"value": "A missed 1 has s = +1: add lr * x to w and lr to b, so that "
+                            "x . w + b grows."}),
         Case("a false 1 (y = 0, yhat = 1)",
              (np.array([2.0, 1.0]), 0.0, np.array([1.0, 1.0]), 0, 1.0),
-             hint={"value": "A false 1 subtracts lr * x from w and lr from b: the sign comes "
-                            "from (y - yhat) = -1."}),
+             hint={"value": "A false 1 has s = 2y - 1 = -1: subtract lr * x from w and lr "
+                            "from b (moving by lr * y * x would not move at all for y = 0)."}),
         Case("a weighted sum of exactly 0 (y = 1)",
              (np.array([1.0, 1.0]), -1.0, np.array([0.0, 1.0]), 1, 1.0),
+             hint={"value": threshold}),
+        Case("a weighted sum of exactly 0 (y = 0)",
+             (np.array([1.0, 1.0]), -1.0, np.array([1.0, 0.0]), 0, 1.0),
              hint={"value": threshold}),
         Case("learning rate 0.1 (y = 0, yhat = 1)",
              (np.array([0.5, 0.5]), 0.2, np.array([1.0, 0.0]), 0, 0.1),
@@ -147,15 +238,18 @@ def check_perceptron_update(fn, verbose=True):
              (np.array([0.2, -0.4, 0.1]), -0.3, np.array([1.0, 1.0, 2.0]), 1, 0.5)),
     ]
     hints = {
-        "value": "Compute yhat from the current w and b first, then update both w and b "
-                 "with the same factor lr * (y - yhat).",
+        "value": "Test the current w and b first (s * (x . w + b) <= 0 is a mistake), then "
+                 "update both w and b with the same factor lr * s, where s = 2y - 1.",
         "exception": "Return a pair: `return w_new, b_new`, with w_new shaped like w and "
                      "b_new a single number.",
         "mutation": "Build new arrays (w + ...) instead of updating w in place (w += ...): "
                     "the caller's w must not change.",
     }
+    name = "perceptron update"
+    if _raises_not_implemented(fn, (np.zeros(2), 0.0, np.array([1.0, 1.0]), 1, 1.0)):
+        return _not_attempted(name, "function body", verbose)
     result = check_function(_as_pair(fn), _perceptron_update, cases, hints=hints,
-                            name="perceptron update", verbose=False)
+                            name=name, verbose=False)
     if not result.passed:
         result.message = (result.message
                           .replace("    got:      ", "    got (w_new, then b_new):      ", 1)
@@ -169,16 +263,29 @@ def check_perceptron_update(fn, verbose=True):
 
 
 def _fail(name, detail, hint, verbose):
-    return CheckResult.failing(name, detail, hint).finish(verbose)
+    failure = Failure("your weights", "value", detail, hint)
+    message = f"FAIL {name}: {detail}\n    Hint: {hint}"
+    result = CheckResult(False, message, name, [], failure)
+    if verbose:
+        result.show()
+    return result
+
+
+#: A weighted sum this close to 0 counts as "on the line": rounding error, not a margin.
+_ON_LINE = 1e-12
 
 
 def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
-    """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right.
+    """Check that the step neuron ``yhat = 1 if x . w + b > 0 else 0`` gets every point right,
+    with no point on the line ``x . w + b = 0`` (a point there has no margin; a sum within
+    ``1e-12`` of zero counts as on the line, since that is rounding error, not a margin).
 
     ``w`` has one weight per feature of ``X`` (shape ``(n_in,)``, or a Keras-style
     ``(n_in, 1)`` kernel), ``b`` is a number, ``X`` is ``(n, n_in)`` and ``y`` holds the 0/1
     labels. On failure the verdict lists the points it gets wrong, so you can move the line.
     """
+    if w is None or b is None:
+        return _not_attempted(name, "weights w and bias b", verbose)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).reshape(-1)
     try:
@@ -196,10 +303,23 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     z = X @ w_arr + b_val
     y_hat = (z > 0).astype(int)
     wrong = np.flatnonzero(y_hat != y)
+    on_line = np.flatnonzero(np.isclose(z, 0.0, atol=_ON_LINE))
+    if wrong.size == 0 and on_line.size:
+        shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')} "
+                          f"(z = {z[i]:.3g})" for i in on_line[:4])
+        return _fail(name, f"{on_line.size} of {len(y)} points lie on the line "
+                           f"(|z| <= {_ON_LINE:g}, zero up to rounding): {shown}.",
+                     "The step's convention H(0) = 0 happens to answer this point right, but "
+                     "with no margin: a library that answers 1 at z = 0, or a sigmoid (0.5), "
+                     "would not. Slide the line with the bias so that every point has z != 0.",
+                     verbose)
     if wrong.size == 0:
         message = (f"PASS {name}: w = {np.array2string(w_arr, precision=4, separator=', ')}, "
                    f"b = {b_val:g} classifies all {len(y)} points correctly.")
-        return CheckResult.passing(name, message, ["all points"]).finish(verbose)
+        result = CheckResult(True, message, name, ["all points"])
+        if verbose:
+            result.show()
+        return result
     shown = "; ".join(f"x = {np.array2string(X[i], precision=3, separator=', ')}: label "
                       f"{int(y[i])}, your neuron says {int(y_hat[i])} (z = {z[i]:.3g})"
                       for i in wrong[:4])
@@ -218,7 +338,10 @@ def check_gate(w, b, gate="AND", *, verbose=True):
     ``"NOR"``, on the inputs (0, 0), (0, 1), (1, 0), (1, 1)."""
     key = str(gate).upper()
     if key not in GATES:
-        raise ValueError(f"unknown gate {gate!r}; choose one of {sorted(GATES)}")
+        close = difflib.get_close_matches(key, list(GATES), n=2, cutoff=0.5)
+        suggestion = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownNameError(f"Unknown gate {gate!r}.{suggestion} check_gate knows "
+                               f"{', '.join(GATES)} (in upper or lower case).")
     return check_separates(w, b, GATE_INPUTS, GATES[key], name=f"{key} neuron", verbose=verbose)
 
 
@@ -226,20 +349,54 @@ def check_gate(w, b, gate="AND", *, verbose=True):
 
 
 def check_separable_count(count, verbose=True):
-    """Check your count of the boolean functions of two inputs that one neuron can compute."""
+    """Check your count of the boolean functions of two inputs that one neuron can compute.
+
+    A wrong count gets a hint aimed at the usual slip behind it (counting XOR or XNOR as
+    separable, leaving out the constant functions, stopping the perceptron too early); the
+    right number is never printed.
+    """
     name = "separable count"
+    if count is None:
+        return _not_attempted(name, "count", verbose)
+    if isinstance(count, (float, np.floating)) and float(count).is_integer():
+        count = int(count)  # 14.0 from a mean or a float sum is still a count
     if not isinstance(count, (int, np.integer)) or isinstance(count, bool):
-        return CheckResult.failing(
-            name, f"got {count!r}, expected an integer.",
-            "Count them: the answer is a whole number between 0 and 16.", kind="type",
-        ).finish(verbose)
-    if int(count) == 14:
-        return CheckResult.passing(name, f"PASS {name}: {int(count)} is right.",
-                                   ["value"]).finish(verbose)
-    hint = ("There are 2**4 = 16 ways to label the four corners. For each labelling, run the "
-            "perceptron: by the convergence theorem it stops making mistakes exactly when the "
-            "labels are linearly separable. Did you include the two constant functions?")
-    return CheckResult.failing(name, f"{int(count)} is not right.", hint).finish(verbose)
+        hint = ("Count them: pass a whole number between 0 and 16 as an int "
+                "(for example int(np.sum(verdicts))).")
+        failure = Failure("your value", "type", f"got {count!r}", hint)
+        result = CheckResult(False, f"FAIL {name}: got {count!r}, expected a whole number."
+                                    f"\n    Hint: {hint}", name, [], failure)
+        if verbose:
+            result.show()
+        return result
+    count = int(count)
+    method = ("For each of the 2**4 = 16 labellings run the perceptron until an epoch without "
+              "a mistake (separable) or until it has made more mistakes than the convergence "
+              "theorem allows (not separable).")
+    if count < 0 or count > 16:
+        hint = ("A count lies between 0 and 16: there are only 2**4 = 16 labellings of the "
+                "four corners. Run the perceptron on each until an epoch without a mistake "
+                "(separable) or until it has made more mistakes than the convergence theorem "
+                "allows (not separable).")
+    elif count > 14:
+        hint = ("Too many: XOR is not linearly separable (the chapter's theorem), and neither "
+                "is its negation XNOR, since negating w and b would turn a line for one into "
+                "a line for the other. " + method)
+    else:
+        hint = ("Too few. Did you include the two constant functions (all 0s: any neuron with "
+                "a large negative bias; all 1s: a large positive one)? And did you stop the "
+                "perceptron too early? From zero weights AND needs 9 epochs before a clean "
+                "one, so a run capped at a few epochs calls some separable labellings "
+                "inseparable. " + method)
+    if count == 14:
+        result = CheckResult(True, f"PASS {name}: {count} is right.", name, ["value"])
+    else:
+        failure = Failure("your value", "value", f"{count} is not right", hint)
+        result = CheckResult(False, f"FAIL {name}: {count} is not right.\n    Hint: {hint}",
+                             name, [], failure)
+    if verbose:
+        result.show()
+    return result
 
 
 __all__ = [

@@ -13,8 +13,11 @@ Its decision boundary is the line ``w1 x1 + w2 x2 + b = 0``; the weight vector
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
+from ..errors import ShapeError, UnknownNameError
 from ._common import get_ax, to_numpy
 from .boundary import CLASS_COLORS
 
@@ -44,6 +47,19 @@ DATASETS = {
     "XOR": (GATE_INPUTS, np.array([0, 1, 1, 0])),
     "cloud": _cloud(),
 }
+
+
+def _dataset_name(data):
+    """The key of :data:`DATASETS` that ``data`` names, in any case ("xor" is "XOR")."""
+    names = {name.lower(): name for name in DATASETS}
+    key = names.get(str(data).lower())
+    if key is None:
+        close = difflib.get_close_matches(str(data).lower(), list(names), n=2, cutoff=0.5)
+        suggestion = (f" Did you mean {' or '.join(repr(names[c]) for c in close)}?"
+                      if close else "")
+        raise UnknownNameError(f"Unknown data set {data!r}.{suggestion} The explorer knows "
+                               f"{', '.join(DATASETS)}.")
+    return key
 
 
 def step_predict(x, w1, w2, b):
@@ -93,15 +109,17 @@ def plot_neuron(w1=1.0, w2=1.0, b=-1.5, x=None, y=None, ax=None, *, data=None, p
         ``ax.misclassified`` holds the count of misclassified points.
     """
     if data is not None:
-        x, y = DATASETS[data]
+        x, y = DATASETS[_dataset_name(data)]
     elif x is None:
         x, y = DATASETS["XOR"]
     x = to_numpy(x).astype(float)
     y = np.asarray(y).reshape(-1).astype(int)
     if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"plot_neuron draws two inputs: x must have shape (n, 2), got {x.shape}")
+        raise ShapeError(f"plot_neuron draws a neuron with two inputs: x must have shape (n, 2), "
+                         f"got {x.shape}. Pass one point per row, two features per point.")
     if len(y) != len(x):
-        raise ValueError(f"x has {len(x)} points but y has {len(y)} labels")
+        raise ShapeError(f"x has {len(x)} points but y has {len(y)} labels; give one 0/1 label "
+                         "per point.")
     ax = get_ax(ax, figsize=(4.2, 3.8))
 
     lo, hi = x.min(axis=0) - padding, x.max(axis=0) + padding
