@@ -41,26 +41,38 @@ def _elementwise_cases(rng, large_hints=None, extra=()):
 
 
 def check_sigmoid(fn, verbose=True):
-    """Check ``fn(z)``, the logistic sigmoid ``1 / (1 + exp(-z))``, element-wise.
+    """Check ``fn(z)``, the logistic sigmoid ``1 / (1 + exp(-z))``, element-wise, computed
+    without overflow.
 
     Tried on: one number, zero, a 1-D array, a 2-D batch, large positive and large
     negative ``z`` (must stay finite: the values tend to 1 and 0), and a float32 array
-    (the result must stay float32).
+    (the result must stay float32). The exercise forbids an overflow on the way, so a
+    numpy overflow (or any other floating-point) warning fails the check, even when the
+    final values come out right: ``1 / (1 + np.exp(-z))`` computes ``exp(1000) = inf`` at
+    ``z = -1000`` and fails with a hint.
     """
     rng = np.random.default_rng(_SEED)
+    overflow = ("np.exp overflowed to inf on the way (exp(1000) does not fit in a float), "
+                "and the result came out right only because 1 / inf is 0. Arrange the "
+                "formula so that np.exp never sees a large positive number: for z < 0, "
+                "multiply the top and bottom of 1 / (1 + e^-z) by e^z, and pick each "
+                "entry's form with np.where; or raise z to a floor before exp.")
     large = {
         "positive": {"nonfinite": "For large z, np.exp(z) is inf, and inf / inf is nan. "
                                   "Can you write the sigmoid so that exp only ever sees "
-                                  "numbers that are not large and positive?"},
+                                  "numbers that are not large and positive?",
+                     "warning": overflow},
         "negative": {"nonfinite": "For very negative z, np.exp(-z) overflows to inf. "
                                   "Which way of writing the formula avoids exponentiating "
-                                  "a large positive number here?"},
+                                  "a large positive number here?",
+                     "warning": overflow},
     }
     hints = {**_ELEMENTWISE_HINTS,
              "value": "Check two values you know: sigmoid(0) = 0.5, and "
-                      "sigmoid(z) + sigmoid(-z) = 1 for every z."}
+                      "sigmoid(z) + sigmoid(-z) = 1 for every z.",
+             "warning": overflow}
     return check_function(fn, reference.sigmoid, _elementwise_cases(rng, large), hints=hints,
-                          name="sigmoid", verbose=verbose)
+                          name="sigmoid", strict_warnings=True, verbose=verbose)
 
 
 def check_sigmoid_derivative(fn, verbose=True):
