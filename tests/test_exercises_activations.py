@@ -153,7 +153,7 @@ def test_softmax_jacobian_vector_only():
     result = check_softmax_jacobian(vector_only, verbose=False)
     assert not result
     assert result.failure.case == "a batch of 4 rows"
-    assert "(n, k, k)" in result.failure.hint
+    assert "(n, m, m)" in result.failure.hint
 
 
 def test_softmax_jacobian_naive_exp():

@@ -147,9 +147,9 @@ def check_tanh_derivative(fn, verbose=True):
     derivative must be a finite number close to 0, and a float32 input gives float32.
     """
     rng = np.random.default_rng(_SEED + 4)
-    stable = {"nonfinite": "For large |z|, exp(z) and cosh(z) overflow to inf, and inf / inf "
-                           "is nan. Write the derivative through t = tanh(z), which numpy "
-                           "computes safely for any z."}
+    stable = {"nonfinite": "For large |z|, exp(z) overflows to inf, and a quotient of two "
+                           "such numbers is inf / inf = nan. Write the derivative through "
+                           "t = tanh(z), which numpy computes safely for any z."}
     hints = {**_ELEMENTWISE_HINTS,
              "value": "At z = 0 the derivative is 1, it is the same at z and -z, and it tends "
                       "to 0 as |z| grows. Differentiate tanh = sinh / cosh with the quotient "
@@ -195,13 +195,13 @@ def check_leaky_relu(fn, verbose=True):
 def check_softmax_jacobian(fn, verbose=True):
     """Check ``fn(z)``, the Jacobian of softmax, ``J[j, k] = d a_j / d z_k``.
 
-    For a vector ``z`` of ``k`` logits ``fn`` returns a ``(k, k)`` matrix; for a batch of
-    shape ``(n, k)`` one matrix per row, shape ``(n, k, k)``. Tried on: a vector, a batch,
+    For a vector ``z`` of ``m`` logits ``fn`` returns an ``(m, m)`` matrix; for a batch of
+    shape ``(n, m)`` one matrix per row, shape ``(n, m, m)``. Tried on: a vector, a batch,
     two equal logits, very large logits (must stay finite) and a float32 batch (dtype
     kept).
     """
     rng = np.random.default_rng(_SEED + 6)
-    per_row = ("For a batch, build one k x k matrix per row: shape (n, k, k). Broadcasting "
+    per_row = ("For a batch, build one m x m matrix per row: shape (n, m, m). Broadcasting "
                "a[..., :, None] against a[..., None, :] gives every product a_j a_k at once.")
     off_diagonal = ("The diagonal is a_j (1 - a_j), and every off-diagonal entry is "
                     "-a_j a_k: raising one logit lowers every other probability. "
@@ -220,10 +220,10 @@ def check_softmax_jacobian(fn, verbose=True):
         Case("float32 batch (dtype kept)", (rng.normal(size=(2, 5)).astype(np.float32),),
              check_dtype=True, **_F32),
     ]
-    hints = {"shape": "The Jacobian of k outputs with respect to k inputs is k x k; for a batch "
-                      "it is (n, k, k). " + per_row,
+    hints = {"shape": "The Jacobian of m outputs with respect to m inputs is m x m; for a batch "
+                      "it is (n, m, m). " + per_row,
              "value": off_diagonal,
-             "exception": "Start from a = softmax(z) with shape (..., k), then combine "
-                          "np.eye(k) and products of entries of a."}
+             "exception": "Start from a = softmax(z) with shape (..., m), then combine "
+                          "np.eye(m) and products of entries of a."}
     return check_function(fn, reference.softmax.jacobian, cases, hints=hints,
                           name="softmax jacobian", verbose=verbose)
