@@ -196,6 +196,20 @@ def test_sigmoid_where_over_both_branches_still_overflows():
     result = check_sigmoid(both_branches, verbose=False)
     assert not result and result.failure.kind == "warning"
     assert result.failure.case == "large positive z"
+    # and the hint names the trap, so the student does not loop on the same advice
+    assert "computes both a and b for every entry" in result.failure.hint
+
+
+def test_softmax_jacobian_float64_identity_gets_a_hint_about_np_eye():
+    # the natural code builds the identity with np.eye(m), which is float64
+    def eye_float64(z):
+        a = A.softmax(np.asarray(z))
+        return a[..., :, None] * (np.eye(a.shape[-1]) - a[..., None, :])
+
+    result = check_softmax_jacobian(eye_float64, verbose=False)
+    assert not result and result.failure.kind == "dtype"
+    assert result.failure.case == "float32 batch (dtype kept)"
+    assert "np.eye(m, dtype=a.dtype)" in result.failure.hint
 
 
 def test_sigmoid_with_a_floor_before_exp_passes():

@@ -64,7 +64,11 @@ def test_saturation_uses_the_size_of_the_slope():
 
 
 def test_softmax_is_refused_with_a_clear_message():
-    with pytest.raises(ValueError, match="element-wise"):
+    from minnet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="element-wise"):
+        va.saturated_fraction("softmax", 1.0)
+    with pytest.raises(ValueError):  # ConfigError is also a ValueError
         va.saturated_fraction("softmax", 1.0)
 
 

@@ -55,8 +55,11 @@ def check_sigmoid(fn, verbose=True):
     overflow = ("np.exp overflowed to inf on the way (exp(1000) does not fit in a float), "
                 "and the result came out right only because 1 / inf is 0. Arrange the "
                 "formula so that np.exp never sees a large positive number: for z < 0, "
-                "multiply the top and bottom of 1 / (1 + e^-z) by e^z, and pick each "
-                "entry's form with np.where; or raise z to a floor before exp.")
+                "multiply the top and bottom of 1 / (1 + e^-z) by e^z. If you pick each "
+                "entry's form with np.where, mind that np.where(cond, a, b) computes both a "
+                "and b for every entry before choosing, so an exp that overflows in the branch "
+                "not taken still overflows: build both forms from one exp whose argument is "
+                "never positive (|z| helps). Or raise z to a floor before exp.")
     large = {
         "positive": {"nonfinite": "For large z, np.exp(z) is inf, and inf / inf is nan. "
                                   "Can you write the sigmoid so that exp only ever sees "
@@ -198,7 +201,7 @@ def check_softmax_jacobian(fn, verbose=True):
     For a vector ``z`` of ``m`` logits ``fn`` returns an ``(m, m)`` matrix; for a batch of
     shape ``(n, m)`` one matrix per row, shape ``(n, m, m)``. Tried on: a vector, a batch,
     two equal logits, very large logits (must stay finite) and a float32 batch (dtype
-    kept).
+    kept; a float64 ``np.eye(m)`` breaks that, and the hint says so).
     """
     rng = np.random.default_rng(_SEED + 6)
     per_row = ("For a batch, build one m x m matrix per row: shape (n, m, m). Broadcasting "
@@ -218,7 +221,9 @@ def check_softmax_jacobian(fn, verbose=True):
              hint={"shape": per_row, "exception": per_row, "value": per_row}),
         Case("large logits", (np.array([[1000.0, 1001.0, 1002.0]]),), hint=shift),
         Case("float32 batch (dtype kept)", (rng.normal(size=(2, 5)).astype(np.float32),),
-             check_dtype=True, **_F32),
+             check_dtype=True, **_F32,
+             hint={"dtype": "np.eye(m) is float64 unless you ask, and a float64 identity turns "
+                            "a float32 result into float64: use np.eye(m, dtype=a.dtype)."}),
     ]
     hints = {"shape": "The Jacobian of m outputs with respect to m inputs is m x m; for a batch "
                       "it is (n, m, m). " + per_row,

@@ -30,10 +30,11 @@ EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "step", "linear
 
 def _activation(activation):
     from .. import activations  # minnet core; imported here so viz stays light
+    from ..errors import ConfigError
 
     act = activations.get(activation)
     if act.name == "softmax":
-        raise ValueError(
+        raise ConfigError(
             "softmax mixes the entries of a row, so a single unit's saturation is not defined "
             "by its own z alone; pick an element-wise activation: "
             + ", ".join(EXPLORER_ACTIVATIONS) + "."
