@@ -164,7 +164,7 @@ def test_softmax_jacobian_vector_only():
     result = check_softmax_jacobian(vector_only, verbose=False)
     assert not result
     assert result.failure.case == "a batch of 4 rows"
-    assert "(n, k, k)" in result.failure.hint
+    assert "(n, m, m)" in result.failure.hint
 
 
 def test_softmax_jacobian_naive_exp():
@@ -187,12 +187,59 @@ def test_softmax_jacobian_wrong_sign():
 # ------------------------------------------------------------ the example checkers
 
 
-def test_sigmoid_naive_overflows_or_warns():
-    result = check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z))),
-                           verbose=False)
-    # the naive formula gives the right values, but exp overflows on the way: a PASS
-    # whose notes say so
-    assert result
+def test_sigmoid_naive_formula_fails_with_an_overflow_hint():
+    # the naive formula gives the right values, but exp overflows on the way, which the
+    # exercise forbids: a FAIL at the first large input that overflows, with a hint
+    result = check_sigmoid(lambda z: 1 / (1 + np.exp(-np.asarray(z))), verbose=False)
+    assert not result
+    assert result.failure.case == "large negative z"
+    assert result.failure.kind == "warning"
+    assert "overflow" in result.failure.detail
+    assert "np.exp never sees a large positive number" in result.failure.hint
+
+
+def test_sigmoid_where_over_both_branches_still_overflows():
+    # np.where evaluates both branches on every entry: exp(z) overflows for large z
+    def both_branches(z):
+        z = np.asarray(z)
+        return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+    result = check_sigmoid(both_branches, verbose=False)
+    assert not result and result.failure.kind == "warning"
+    assert result.failure.case == "large positive z"
+    # and the hint names the trap, so the student does not loop on the same advice
+    assert "computes both a and b for every entry" in result.failure.hint
+
+
+def test_softmax_jacobian_float64_identity_gets_a_hint_about_np_eye():
+    # the natural code builds the identity with np.eye(m), which is float64
+    def eye_float64(z):
+        a = A.softmax(np.asarray(z))
+        return a[..., :, None] * (np.eye(a.shape[-1]) - a[..., None, :])
+
+    result = check_softmax_jacobian(eye_float64, verbose=False)
+    assert not result and result.failure.kind == "dtype"
+    assert result.failure.case == "float32 batch (dtype kept)"
+    assert "np.eye(m, dtype=a.dtype)" in result.failure.hint
+
+
+def test_sigmoid_with_a_floor_before_exp_passes():
+    # minnet's way: raise z to the lowest value whose exp(-z) is finite, then the naive formula
+    def floored(z):
+        z = np.asarray(z)
+        floor = np.ceil(-np.log(np.finfo(z.dtype if z.dtype.kind == "f" else float).max))
+        return 1 / (1 + np.exp(-np.maximum(z, floor)))
+
+    result = check_sigmoid(floored, verbose=False)
+    assert result, result.message
+    assert not result.notes
+    assert check_sigmoid(A.sigmoid, verbose=False)
+
+
+def test_tanh_derivative_with_cosh_passes_with_an_overflow_note():
+    # 1 / cosh(z)**2: cosh(1000) overflows to inf, 1 / inf**2 is the right 0, and numpy warns
+    result = check_tanh_derivative(lambda z: 1 / np.cosh(z) ** 2, verbose=False)
+    assert result, result.message
     assert any("overflow" in note for note in result.notes)
 
 

@@ -41,26 +41,41 @@ def _elementwise_cases(rng, large_hints=None, extra=()):
 
 
 def check_sigmoid(fn, verbose=True):
-    """Check ``fn(z)``, the logistic sigmoid ``1 / (1 + exp(-z))``, element-wise.
+    """Check ``fn(z)``, the logistic sigmoid ``1 / (1 + exp(-z))``, element-wise, computed
+    without overflow.
 
     Tried on: one number, zero, a 1-D array, a 2-D batch, large positive and large
     negative ``z`` (must stay finite: the values tend to 1 and 0), and a float32 array
-    (the result must stay float32).
+    (the result must stay float32). The exercise forbids an overflow on the way, so a
+    numpy overflow (or any other floating-point) warning fails the check, even when the
+    final values come out right: ``1 / (1 + np.exp(-z))`` computes ``exp(1000) = inf`` at
+    ``z = -1000`` and fails with a hint.
     """
     rng = np.random.default_rng(_SEED)
+    overflow = ("np.exp overflowed to inf on the way (exp(1000) does not fit in a float), "
+                "and the result came out right only because 1 / inf is 0. Arrange the "
+                "formula so that np.exp never sees a large positive number: for z < 0, "
+                "multiply the top and bottom of 1 / (1 + e^-z) by e^z. If you pick each "
+                "entry's form with np.where, mind that np.where(cond, a, b) computes both a "
+                "and b for every entry before choosing, so an exp that overflows in the branch "
+                "not taken still overflows: build both forms from one exp whose argument is "
+                "never positive (|z| helps). Or raise z to a floor before exp.")
     large = {
         "positive": {"nonfinite": "For large z, np.exp(z) is inf, and inf / inf is nan. "
                                   "Can you write the sigmoid so that exp only ever sees "
-                                  "numbers that are not large and positive?"},
+                                  "numbers that are not large and positive?",
+                     "warning": overflow},
         "negative": {"nonfinite": "For very negative z, np.exp(-z) overflows to inf. "
                                   "Which way of writing the formula avoids exponentiating "
-                                  "a large positive number here?"},
+                                  "a large positive number here?",
+                     "warning": overflow},
     }
     hints = {**_ELEMENTWISE_HINTS,
              "value": "Check two values you know: sigmoid(0) = 0.5, and "
-                      "sigmoid(z) + sigmoid(-z) = 1 for every z."}
+                      "sigmoid(z) + sigmoid(-z) = 1 for every z.",
+             "warning": overflow}
     return check_function(fn, reference.sigmoid, _elementwise_cases(rng, large), hints=hints,
-                          name="sigmoid", verbose=verbose)
+                          name="sigmoid", strict_warnings=True, verbose=verbose)
 
 
 def check_sigmoid_derivative(fn, verbose=True):
@@ -135,9 +150,9 @@ def check_tanh_derivative(fn, verbose=True):
     derivative must be a finite number close to 0, and a float32 input gives float32.
     """
     rng = np.random.default_rng(_SEED + 4)
-    stable = {"nonfinite": "For large |z|, exp(z) and cosh(z) overflow to inf, and inf / inf "
-                           "is nan. Write the derivative through t = tanh(z), which numpy "
-                           "computes safely for any z."}
+    stable = {"nonfinite": "For large |z|, exp(z) overflows to inf, and a quotient of two "
+                           "such numbers is inf / inf = nan. Write the derivative through "
+                           "t = tanh(z), which numpy computes safely for any z."}
     hints = {**_ELEMENTWISE_HINTS,
              "value": "At z = 0 the derivative is 1, it is the same at z and -z, and it tends "
                       "to 0 as |z| grows. Differentiate tanh = sinh / cosh with the quotient "
@@ -183,13 +198,13 @@ def check_leaky_relu(fn, verbose=True):
 def check_softmax_jacobian(fn, verbose=True):
     """Check ``fn(z)``, the Jacobian of softmax, ``J[j, k] = d a_j / d z_k``.
 
-    For a vector ``z`` of ``k`` logits ``fn`` returns a ``(k, k)`` matrix; for a batch of
-    shape ``(n, k)`` one matrix per row, shape ``(n, k, k)``. Tried on: a vector, a batch,
+    For a vector ``z`` of ``m`` logits ``fn`` returns an ``(m, m)`` matrix; for a batch of
+    shape ``(n, m)`` one matrix per row, shape ``(n, m, m)``. Tried on: a vector, a batch,
     two equal logits, very large logits (must stay finite) and a float32 batch (dtype
-    kept).
+    kept; a float64 ``np.eye(m)`` breaks that, and the hint says so).
     """
     rng = np.random.default_rng(_SEED + 6)
-    per_row = ("For a batch, build one k x k matrix per row: shape (n, k, k). Broadcasting "
+    per_row = ("For a batch, build one m x m matrix per row: shape (n, m, m). Broadcasting "
                "a[..., :, None] against a[..., None, :] gives every product a_j a_k at once.")
     off_diagonal = ("The diagonal is a_j (1 - a_j), and every off-diagonal entry is "
                     "-a_j a_k: raising one logit lowers every other probability. "
@@ -206,12 +221,14 @@ def check_softmax_jacobian(fn, verbose=True):
              hint={"shape": per_row, "exception": per_row, "value": per_row}),
         Case("large logits", (np.array([[1000.0, 1001.0, 1002.0]]),), hint=shift),
         Case("float32 batch (dtype kept)", (rng.normal(size=(2, 5)).astype(np.float32),),
-             check_dtype=True, **_F32),
+             check_dtype=True, **_F32,
+             hint={"dtype": "np.eye(m) is float64 unless you ask, and a float64 identity turns "
+                            "a float32 result into float64: use np.eye(m, dtype=a.dtype)."}),
     ]
-    hints = {"shape": "The Jacobian of k outputs with respect to k inputs is k x k; for a batch "
-                      "it is (n, k, k). " + per_row,
+    hints = {"shape": "The Jacobian of m outputs with respect to m inputs is m x m; for a batch "
+                      "it is (n, m, m). " + per_row,
              "value": off_diagonal,
-             "exception": "Start from a = softmax(z) with shape (..., k), then combine "
-                          "np.eye(k) and products of entries of a."}
+             "exception": "Start from a = softmax(z) with shape (..., m), then combine "
+                          "np.eye(m) and products of entries of a."}
     return check_function(fn, reference.softmax.jacobian, cases, hints=hints,
                           name="softmax jacobian", verbose=verbose)
