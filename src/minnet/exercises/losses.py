@@ -218,7 +218,7 @@ def _gradient_cases(rng, delta=HUBER_DELTA):
             "a batch of mixed residuals",
             (y, y + r),
             hint={
-                "value": "The loss is a mean over every entry (n examples times k "
+                "value": "The loss is a mean over every entry (n examples times n_L "
                 "outputs): divide by y_pred.size."
             },
         ),
@@ -232,9 +232,9 @@ def check_huber_gradient(fn, verbose=True):
     the two kinks at ``|p - y| = delta``.
     """
     hints = {
-        "value": "Differentiate each piece: inside |r| <= delta the derivative of r**2/2 "
-        "is r; outside it is delta times the sign of r. Then the mean over all "
-        "entries divides by their number."
+        "value": "Differentiate each piece: inside |r| <= tau (Keras's delta) the "
+        "derivative of r**2/2 is r; outside it is tau times the sign of r. Then the "
+        "mean over all entries divides by their number."
     }
     return check_gradient(
         fn,
