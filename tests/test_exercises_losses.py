@@ -234,3 +234,92 @@ def test_reference_losses_match_keras_conventions():
     h = np.where(np.abs(r) <= 1, 0.5 * r**2, np.abs(r) - 0.5)
     assert ex.huber(y, p) == pytest.approx(h.mean())
     assert ex.mean_absolute_error(y, p) == pytest.approx(np.abs(r).mean())
+
+
+# --------------------------------------------------------------- losses by hand
+
+RIGHT_BY_HAND = {"bce": -np.log(0.8), "dbce_dp": -0.2 / 0.16, "dbce_dz": -0.2, "dmse_dz": -0.064}
+
+
+def test_losses_by_hand_right_answers_pass(capsys):
+    assert ex.check_losses_by_hand(dict(RIGHT_BY_HAND))
+    out = capsys.readouterr().out
+    assert out.count("PASS") == 4
+
+
+def test_losses_by_hand_unanswered_is_not_attempted_and_prints_no_answer(capsys):
+    result = ex.check_losses_by_hand(dict.fromkeys(RIGHT_BY_HAND))
+    assert not result
+    assert result.failure.kind == "not attempted"
+    out = capsys.readouterr().out
+    assert out.count("not answered yet") == 4
+    assert "0.2231" not in out and "-1.25" not in out
+
+
+@pytest.mark.parametrize(
+    "key, wrong, hint_part",
+    [
+        ("bce", -np.log10(0.8), "natural logarithm"),
+        ("dbce_dp", -0.2, "with respect to the logit z"),
+        ("dbce_dz", 0.2, "p - y, not y - p"),
+        ("dbce_dz", -1.25, "slope dp/dz"),
+        ("dmse_dz", -0.032, "factor 2"),
+        ("dmse_dz", -0.4, "chain rule"),
+    ],
+)
+def test_losses_by_hand_typical_mistakes_get_their_hint(key, wrong, hint_part, capsys):
+    answers = dict(RIGHT_BY_HAND, **{key: wrong})
+    result = ex.check_losses_by_hand(answers, verbose=False)
+    assert not result
+    assert result.failure.case == key
+    assert hint_part in result.failure.hint, result.failure.hint
+    assert f"{RIGHT_BY_HAND[key]:.6g}" not in result.message  # the answer is never printed
+
+
+def test_softmax_gradient_with_one_maximum_for_the_whole_batch_fails():
+    def global_max(y, z):
+        with np.errstate(all="ignore"):
+            e = np.exp(z - z.max())
+            return (e / e.sum(axis=-1, keepdims=True) - y) / z.shape[0]
+
+    _fails(
+        ex.check_softmax_crossentropy_gradient(global_max, verbose=False),
+        "a batch of large and small logits",
+        "nonfinite",
+        "each row's own largest logit",
+    )
+
+
+def test_softmax_normalised_over_the_whole_batch_gets_the_per_row_hint():
+    def whole_batch(y, z):
+        e = np.exp(z - z.max())
+        return (e / e.sum() - y) / z.shape[0]
+
+    _fails(
+        ex.check_softmax_crossentropy_gradient(whole_batch, verbose=False),
+        "a batch of four",
+        "value",
+        "row by row",
+    )
+
+
+def test_bce_with_a_smaller_clip_gets_the_epsilon_hint():
+    def small_clip(y_true, y_pred):
+        p = np.clip(y_pred, 1e-15, 1 - 1e-15)
+        e = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        return e.mean(axis=-1) if e.ndim > 1 else e
+
+    _fails(
+        ex.check_binary_crossentropy(small_clip, verbose=False),
+        "predictions of exactly 0 and 1",
+        "value",
+        "a smaller epsilon",
+    )
+
+
+def test_logsumexp_adding_the_max_once_per_term_gets_the_add_back_hint():
+    def per_term(z):
+        m = np.max(z, axis=-1, keepdims=True)
+        return np.log(np.sum(np.exp(z - m) + m, axis=-1))
+
+    _fails(ex.check_logsumexp(per_term, verbose=False), "a small vector", "value", "add it back once")

@@ -36,6 +36,30 @@ def test_draw_labels_axes_and_rejects_bad_targets():
         viz.draw_loss_and_gradient(p=0.3, y=2)
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"p": 0.3, "y": 0.5}, "0 or 1"),  # int(0.5) would silently draw target 0
+        ({"p": 1.5, "y": 1}, "strictly between 0 and 1"),
+        ({"p": 0.0, "y": 1, "wrt": "p"}, "wrt='z'"),
+        ({"p": 0.3, "y": 1, "wrt": "q"}, "'p'.*'z'"),
+    ],
+)
+def test_draw_raises_minnet_config_errors_that_name_the_fix(kwargs, match):
+    from minnet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        viz.draw_loss_and_gradient(**kwargs)
+    plt.close("all")
+
+
+def test_logit_view_has_a_range_that_shows_the_gradients():
+    ax = viz.draw_loss_and_gradient(p=-2.0, y=1, wrt="z")
+    low, high = ax.get_ylim()
+    assert low < -1.0 and high < 4.0  # the gradients w.r.t. z lie in [-1, 1/2]
+    plt.close(ax.figure)
+
+
 def test_small_multiples_has_one_panel_per_setting():
     fig = viz.loss_small_multiples(ps=(0.1, 0.9), targets=(1, 0), wrt="z")
     panels = [ax for ax in fig.axes if ax.get_visible()]

@@ -11,9 +11,122 @@ import numpy as np
 
 from minnet import losses
 
-from .core import Case, check_function, check_gradient
+from .core import Case, CheckResult, Failure, check_function, check_gradient
 
 _SEED = 2025
+
+
+# ------------------------------------------------------------- losses by hand
+
+#: The example of the exercise "Losses by hand": one sigmoid output, one example.
+BY_HAND_P, BY_HAND_Y = 0.8, 1.0
+
+_BY_HAND_KEYS = ("bce", "dbce_dp", "dbce_dz", "dmse_dz")
+
+
+def _by_hand_reference(p=BY_HAND_P, y=BY_HAND_Y):
+    return {
+        "bce": -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+        "dbce_dp": (p - y) / (p * (1 - p)),
+        "dbce_dz": p - y,
+        "dmse_dz": 2 * (p - y) * p * (1 - p),
+    }
+
+
+def _by_hand_mistakes(p=BY_HAND_P, y=BY_HAND_Y):
+    """Typical wrong answers, each with the hint that explains it."""
+    s = p * (1 - p)  # the sigmoid's slope at this p
+    sign = ("Check the sign. The loss falls as p rises towards the target 1, so its "
+            "derivatives with respect to p and to z are negative here.")
+    return {
+        "bce": [
+            (-np.log10(p), "The loss uses the natural logarithm (np.log), not log10."),
+            (np.log(p), "A loss is never negative: the cross-entropy is -log p for a target 1."),
+            (-np.log(1 - p), "With y = 1 only the term y log p survives: -log p, not -log(1 - p)."),
+            ((p - y) ** 2, "That is the squared error; the question asks for the cross-entropy."),
+        ],
+        "dbce_dp": [
+            (-(p - y) / s, sign),
+            (p - y, "That is the derivative with respect to the logit z. With respect to p "
+                    "the sigmoid's slope p(1 - p) has not cancelled: divide by it."),
+            (1 / (1 - p), "With y = 1 only the term -y log p survives; its derivative is -y/p."),
+        ],
+        "dbce_dz": [
+            (y - p, sign + " Through the sigmoid the derivative is p - y, not y - p."),
+            ((p - y) / s, "That is the derivative with respect to p. Multiply by the sigmoid's "
+                          "slope dp/dz = p(1 - p): the two factors cancel."),
+        ],
+        "dmse_dz": [
+            (-2 * (p - y) * s, sign),
+            ((p - y) * s, "The derivative of (p - y)**2 brings down a factor 2."),
+            (2 * (p - y), "That is the derivative with respect to p. With respect to z, "
+                          "multiply by the sigmoid's slope p(1 - p) (chain rule)."),
+            (p - y, "That is the cross-entropy's derivative with respect to z. The squared "
+                    "error keeps both the factor 2 and the sigmoid's slope p(1 - p)."),
+        ],
+    }
+
+
+def check_losses_by_hand(answers, verbose=True):
+    """Check the four numbers of the exercise "Losses by hand" (``p = 0.8``, ``y = 1``).
+
+    ``answers`` is a dict with keys ``"bce"`` (the binary cross-entropy), ``"dbce_dp"``,
+    ``"dbce_dz"`` (its derivatives with respect to ``p`` and to the logit ``z``) and
+    ``"dmse_dz"`` (the squared error's derivative with respect to ``z``), for one example
+    and one output. A value left as ``None`` is reported as not answered yet. Each wrong
+    number gets a hint about the mistake it most likely comes from; the right numbers are
+    never printed.
+    """
+    if not isinstance(answers, dict):
+        hint = ('Pass the dict of your four numbers: {"bce": ..., "dbce_dp": ..., '
+                '"dbce_dz": ..., "dmse_dz": ...}.')
+        failure = Failure("your answers", "type", f"got {type(answers).__name__}", hint)
+        message = (f"FAIL losses by hand: expected a dict, got {type(answers).__name__}."
+                   f"\n    Hint: {hint}")
+        result = CheckResult(False, message, "losses by hand", [], failure)
+        if verbose:
+            result.show()
+        return result
+    unknown = sorted(set(answers) - set(_BY_HAND_KEYS))
+    reference, mistakes = _by_hand_reference(), _by_hand_mistakes()
+    lines, checked, failure, missing = [], [], None, []
+    if unknown:
+        lines.append(f"FAIL unknown keys {unknown}: use exactly {list(_BY_HAND_KEYS)}.")
+        failure = Failure("your answers", "type", f"unknown keys {unknown}",
+                          f"use exactly the keys {list(_BY_HAND_KEYS)}")
+    for key in _BY_HAND_KEYS:
+        value = answers.get(key)
+        if value is None:
+            lines.append(f"NOT ATTEMPTED YET {key}: not answered yet.")
+            missing.append(key)
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            lines.append(f"FAIL {key}: got {value!r}; enter a number.")
+            failure = failure or Failure(key, "type", f"got {value!r}", "enter a number")
+            continue
+        if np.isclose(number, reference[key], rtol=1e-3, atol=1e-9):
+            lines.append(f"PASS {key}: {number:.6g} is right.")
+            checked.append(key)
+            continue
+        hint = ("Use the equations of the gradient sections with n = n_L = 1 and "
+                "p = sigmoid(z) = 0.8; the loss of one example with one output has no mean "
+                "to divide by.")
+        for wrong, why in mistakes[key]:
+            if np.isclose(number, wrong, rtol=1e-3, atol=1e-9):
+                hint = why
+                break
+        lines.append(f"FAIL {key}: {number:.6g} is not right (checked to a relative "
+                     f"tolerance of 1e-3).\n    Hint: {hint}")
+        failure = failure or Failure(key, "value", f"{number:.6g} is not right", hint)
+    passed = failure is None and not missing
+    if failure is None and missing:
+        failure = Failure(missing[0], "not attempted", "not answered yet", "")
+    result = CheckResult(passed, "\n".join(lines), "losses by hand", checked, failure)
+    if verbose:
+        result.show()
+    return result
 
 
 def check_binary_crossentropy(fn, verbose=True):
@@ -32,7 +145,9 @@ def check_binary_crossentropy(fn, verbose=True):
         "nonfinite": "log(0) is -inf. Keras never takes the log of 0 or of 1 - 1 = 0: it clips "
         "the predictions into [1e-7, 1 - 1e-7] first (np.clip).",
         "value": "With the clip in place, a prediction of exactly 0 for a target 1 costs "
-        "-log(1e-7). Clip the predictions, not the loss.",
+        "-log(1e-7), about 16.12. Clip the predictions, not the loss, and clip them into "
+        "[1e-7, 1 - 1e-7] exactly: a smaller epsilon (1e-12, 1e-15) or an epsilon added "
+        "inside the log gives a different number.",
     }
     per_example = (
         "The result has one number per example: average over the outputs of an "
@@ -71,8 +186,9 @@ def check_binary_crossentropy(fn, verbose=True):
         Case("soft targets (between 0 and 1)", (np.array([[0.25, 0.9]]), np.array([[0.4, 0.6]]))),
     ]
     hints = {
-        "value": "For one output, y = 1 and p = 0.8 give -log(0.8). Check the sign and "
-        "which of p and 1 - p goes with y and with 1 - y.",
+        "value": "For one output, y = 1 and p = 0.8 give -log(0.8), with the natural "
+        "logarithm (np.log, not np.log10). Check the sign and which of p and 1 - p goes "
+        "with y and with 1 - y.",
         "shape": per_example,
     }
     return check_function(
@@ -135,7 +251,11 @@ def check_logsumexp(fn, verbose=True):
         cases,
         rtol=1e-9,
         atol=1e-9,
-        hints={"value": "log sum exp of [1, 2, 3] is about 3.4076."},
+        hints={
+            "value": "log sum exp of [1, 2, 3] is about 3.4076. If you subtract a maximum m "
+            "inside the exponent, add it back once, outside the logarithm: "
+            "m + log(sum(exp(z - m))), not log(sum(exp(z - m) + m))."
+        },
         name="logsumexp",
         verbose=verbose,
     )
@@ -151,14 +271,22 @@ def check_softmax_crossentropy_gradient(fn, verbose=True):
     ``y`` holds one-hot targets and ``z`` logits, both of shape ``(n, k)``. The loss is the
     batch *mean* ``1/n sum_i -sum_j y_ij log softmax(z_i)_j`` (Keras's reduction), so the
     answer has the shape of ``z``. Tried on: one example, a batch, large logits (must stay
-    finite), and float32 inputs.
+    finite), a batch whose rows have very different scales (the softmax's maximum must be
+    taken per row), and float32 inputs.
     """
     rng = np.random.default_rng(_SEED + 2)
     z = rng.normal(0.0, 2.0, size=(4, 3))
     y = np.eye(3)[rng.integers(0, 3, size=4)]
     mean = (
-        "The loss is the mean over the batch, so each example's gradient is divided by "
-        "the number of examples n = z.shape[0]."
+        "Two things change from one example to a batch. The softmax is taken row by row "
+        "(each example's logits on their own: axis=-1, keepdims=True), and the loss is the "
+        "mean over the batch, so each example's gradient is divided by the number of "
+        "examples n = z.shape[0] (not by z.size: the cross-entropy sums over the classes)."
+    )
+    per_row_max = (
+        "Subtract each row's own largest logit (z.max(axis=-1, keepdims=True)). One maximum "
+        "for the whole batch leaves the rows with small logits at exp(-1000) = 0, and 0/0 "
+        "is nan."
     )
     cases = [
         Case("one example", (np.array([[0.0, 1.0, 0.0]]), np.array([[2.0, 1.0, 0.1]]))),
@@ -171,13 +299,19 @@ def check_softmax_crossentropy_gradient(fn, verbose=True):
                 "subtracted first; exp(1000) overflows."
             },
         ),
+        Case(
+            "a batch of large and small logits",
+            (np.eye(3)[[2, 0]], np.array([[1000.0, 999.0, 998.0], [0.0, 1.0, -1.0]])),
+            hint={"nonfinite": per_row_max, "value": per_row_max},
+        ),
         Case("float32 inputs", (y.astype(np.float32), z.astype(np.float32)), rtol=1e-5, atol=1e-7),
     ]
     hints = {
         "value": "Through the softmax, the gradient with respect to the logits of one "
         "example has a very short form in terms of p = softmax(z) and y. "
         "Check its sign: raising the logit of the true class should lower "
-        "the loss."
+        "the loss. For one example there is nothing to average: categorical "
+        "cross-entropy sums over the classes, it does not divide by their number."
     }
     return check_function(
         fn,
@@ -218,7 +352,7 @@ def _gradient_cases(rng, delta=HUBER_DELTA):
             "a batch of mixed residuals",
             (y, y + r),
             hint={
-                "value": "The loss is a mean over every entry (n examples times k "
+                "value": "The loss is a mean over every entry (n examples times n_L "
                 "outputs): divide by y_pred.size."
             },
         ),
@@ -232,9 +366,9 @@ def check_huber_gradient(fn, verbose=True):
     the two kinks at ``|p - y| = delta``.
     """
     hints = {
-        "value": "Differentiate each piece: inside |r| <= delta the derivative of r**2/2 "
-        "is r; outside it is delta times the sign of r. Then the mean over all "
-        "entries divides by their number."
+        "value": "Differentiate each piece, with r = y_pred - y_true: inside |r| <= tau "
+        "(Keras's delta) the derivative of r**2/2 is r; outside it is tau times the sign "
+        "of r. Then the mean over all entries divides by their number."
     }
     return check_gradient(
         fn,
@@ -266,9 +400,12 @@ def check_mae_gradient(fn, verbose=True):
 
 
 __all__ = [
+    "BY_HAND_P",
+    "BY_HAND_Y",
     "check_binary_crossentropy",
     "check_huber_gradient",
     "check_logsumexp",
+    "check_losses_by_hand",
     "check_mae_gradient",
     "check_softmax_crossentropy_gradient",
     "huber",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid
+from ..errors import ConfigError
 from ._common import get_ax
 
 _EPS = 1e-7  # Keras's clipping of probabilities
@@ -39,7 +40,9 @@ def curves(y, wrt="p", num=401):
         x = np.linspace(-6.0, 6.0, num)
         p = sigmoid(x)
     else:
-        raise ValueError(f"wrt must be 'p' or 'z', got {wrt!r}")
+        raise ConfigError(
+            f"wrt must be 'p' (against the probability) or 'z' (against the logit), got {wrt!r}."
+        )
     return dict(x=x, **_values(p, y, wrt))
 
 
@@ -54,7 +57,7 @@ def _values(p, y, wrt):
     return {"mse": mse, "bce": bce, "d_mse": d_mse, "d_bce": d_bce}
 
 
-def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legend=True):
+def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=None, legend=True):
     """Draw MSE and binary cross-entropy, and their derivatives, against a target ``y``.
 
     What the plot shows: for target ``y`` (0 or 1) the two losses (solid) and their
@@ -73,8 +76,10 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legen
     wrt : {"p", "z"}
         Draw against the probability ``p`` or against the logit ``z`` (``p = sigmoid(z)``).
     ax : Axes, optional
-    ylim : (float, float)
-        Vertical range (the cross-entropy gradient with respect to ``p`` is unbounded).
+    ylim : (float, float), optional
+        Vertical range. By default (-4, 4) against ``p`` (the cross-entropy gradient with
+        respect to ``p`` is unbounded) and (-1.25, 2.5) against ``z``, where both gradients
+        lie between -1 and 1/2 and would be squeezed into a few pixels otherwise.
     legend : bool
         Draw a legend with the values at the chosen prediction (small multiples turn it
         off and label the curves once for the whole figure).
@@ -83,12 +88,22 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legen
     -------
     matplotlib.axes.Axes
     """
+    if y not in (0, 1):  # checked before any conversion: int(0.5) would silently be 0
+        raise ConfigError(
+            f"the target y must be 0 or 1, got {y!r}. The explorer draws one yes-or-no "
+            "output; a soft target has no panel of its own."
+        )
     y = int(y)
-    if y not in (0, 1):
-        raise ValueError(f"the target y must be 0 or 1, got {y!r}")
+    point = float(p)
+    if wrt == "p" and not 0.0 < point < 1.0:
+        raise ConfigError(
+            f"with wrt='p' the prediction p must be a probability strictly between 0 and 1, "
+            f"got {p!r}. To place a logit, pass wrt='z'."
+        )
     ax = get_ax(ax)
     c = curves(y, wrt)
-    point = float(p)
+    if ylim is None:
+        ylim = (-4.0, 4.0) if wrt == "p" else (-1.25, 2.5)
     here = _values(sigmoid(np.float64(point)) if wrt == "z" else point, y, wrt)
     var = "p" if wrt == "p" else "z"
     ax.axhline(0.0, color="0.8", lw=0.8, zorder=0)
@@ -117,7 +132,11 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=(-4.0, 4.0), legen
     ax.set_title(f"target y = {y}, {var} = {point:.3g}")
     ax.grid(alpha=0.3)
     if legend:
-        ax.legend(fontsize="x-small", loc="lower left" if y == 1 else "upper left")
+        if wrt == "p":
+            loc = "lower left" if y == 1 else "upper left"
+        else:  # against z the curves for target 1 leave the upper right free
+            loc = "upper right" if y == 1 else "upper left"
+        ax.legend(fontsize="x-small", loc=loc)
     return ax
 
 
