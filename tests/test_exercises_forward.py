@@ -180,3 +180,62 @@ def test_not_a_function_is_reported():
     result = check_param_count(13, verbose=False)
     assert not result
     assert "without calling it" in result.failure.hint
+
+
+def test_hints_use_the_books_indices():
+    # the book writes z_k = sum_j a_j w_jk + b_k; i is kept for the example index
+    dense = check_dense_forward(
+        lambda X, W, b, f: f(X @ W + b) if X.shape[0] != X.shape[1] else f(X.T @ W + b),
+        verbose=False)
+    adds = check_multiply_adds(lambda s, n: n * param_count(s), verbose=False)
+    for result in (dense, adds):
+        assert "w_jk" in result.failure.hint
+        assert "w_ij" not in result.failure.hint and "sum_i" not in result.failure.hint
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda X, W, b, f: X @ W + b,          # activation forgotten
+    lambda X, W, b, f: f(X @ W) + b,       # activation before the bias
+])
+def test_dense_forward_activation_slips_get_a_hint_about_f(wrong):
+    result = check_dense_forward(wrong, verbose=False)
+    assert not result
+    assert result.failure.kind == "value"
+    assert "apply f before adding b" in result.failure.hint
+
+
+def test_network_forward_x_into_every_layer_gets_the_chaining_hint():
+    def always_x(X, weights, activations):
+        out = X
+        for W, b, name in zip(weights[0::2], weights[1::2], activations):
+            out = minnet.activations.get(name)(X @ W + b)
+        return out
+
+    result = check_network_forward(always_x, verbose=False)
+    assert not result
+    assert result.failure.kind == "exception"
+    assert "only the first layer reads X" in result.failure.hint
+
+
+def test_network_forward_softmax_over_the_batch_gets_the_row_hint():
+    def column_softmax(X, weights, activations):
+        a = X
+        for W, b, name in zip(weights[0::2], weights[1::2], activations):
+            z = a @ W + b
+            if name == "softmax":
+                e = np.exp(z - z.max(axis=0))
+                a = e / e.sum(axis=0)
+            else:
+                a = minnet.activations.get(name)(z)
+        return a
+
+    result = check_network_forward(column_softmax, verbose=False)
+    assert not result
+    assert result.failure.case.startswith("a 4-5-3-3 network")
+    assert "normalises each row" in result.failure.hint
+
+
+def test_multiply_adds_counting_two_operations_gets_a_hint():
+    result = check_multiply_adds(lambda s, n: 2 * multiply_adds(s, n), verbose=False)
+    assert not result
+    assert "counted once" in result.failure.hint

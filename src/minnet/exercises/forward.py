@@ -56,8 +56,10 @@ def check_dense_forward(fn, verbose=True):
                 rng.normal(size=(n_in, n_out)).astype(dtype),
                 rng.normal(size=n_out).astype(dtype))
 
-    bias_hint = ("Each unit j has one bias b[j], added to column j of X @ W for every "
-                 "example: X @ W + b broadcasts b over the rows.")
+    value_hint = ("Two steps, in this order: z = X @ W + b, where unit k's bias b[k] is "
+                  "added to column k of X @ W for every example (X @ W + b broadcasts b over "
+                  "the rows); then a = f(z), the activation applied to the whole of z, bias "
+                  "included. Did you leave out b or f, or apply f before adding b?")
     cases = [
         Case("a batch of 5 examples, 3 features, 4 tanh units", (*arrays(5, 3, 4), np.tanh)),
         Case("a batch of one example (shape (1, 3))", (*arrays(1, 3, 4), np.tanh),
@@ -66,13 +68,13 @@ def check_dense_forward(fn, verbose=True):
         Case("n_in equal to the batch size (4 examples, 4 features, 2 units)",
              (*arrays(4, 4, 2), np.tanh),
              hint={"value": "The shapes happen to fit here even with the product the wrong "
-                            "way round. Write z_j = sum_i x_i w_ij + b_j for one example: "
+                            "way round. Write z_k = sum_j x_j w_jk + b_k for one example: "
                             "which index of W runs over the inputs?"}),
         Case("a ReLU layer", (*arrays(7, 3, 5), _relu)),
         Case("float32 arrays (dtype kept)", (*arrays(3, 4, 2, np.float32), np.tanh),
              check_dtype=True, **_F32),
     ]
-    hints = {"shape": _SHAPE_HINT, "value": bias_hint,
+    hints = {"shape": _SHAPE_HINT, "value": value_hint,
              "exception": "Check the shapes: X is (n, n_in), W is (n_in, n_out), b is "
                           "(n_out,). Which product of X and W is defined?"}
     return check_function(fn, _reference_dense, cases, hints=hints, name="dense_forward",
@@ -130,8 +132,9 @@ def check_multiply_adds(fn, verbose=True):
         Case("sizes = [5], n = 4 (no layer)", ([5], 4)),
         Case("sizes = [3, 4, 4, 2], n = 7", ([3, 4, 4, 2], 7)),
     ]
-    hints = {"value": "One entry z_j of one example is sum_i a_i w_ij: n_{l-1} "
-                      "multiply-adds. How many such entries does Z^l have for a batch?"}
+    hints = {"value": "One entry z_k of one example is sum_j a_j w_jk: n_{l-1} "
+                      "multiply-adds (a multiply-add is one multiplication and one addition, "
+                      "counted once). How many such entries does Z^l have for a batch of n?"}
     return check_function(fn, _reference_multiply_adds, cases, hints=hints,
                           name="multiply_adds", verbose=verbose)
 
@@ -162,21 +165,27 @@ def check_network_forward(fn, verbose=True):
             ws += [rng.normal(size=(a, b)).astype(dtype), rng.normal(size=b).astype(dtype)]
         return X, ws
 
-    order = ("weights come in pairs: W1, b1, W2, b2, ... Layer l uses weights[2*(l-1)] "
+    order = ("Weights come in pairs: W1, b1, W2, b2, ... Layer l uses weights[2*(l-1)] "
              "and weights[2*(l-1) + 1], and the activation activations[l-1]; the output "
              "of one layer is the input of the next.")
+    chain = ("Layer l multiplies the activations of layer l-1, not X: only the first layer "
+             "reads X, of shape (n, n_0), and layer l's kernel has shape (n_{l-1}, n_l). "
+             + order)
+    softmax = {"value": "Softmax acts on each example on its own: it normalises each row "
+                        "(the units of one example, axis=1), never a column (the batch). "
+                        "minnet.activations.get('softmax') does this for you. " + order}
     cases = [
         Case("a 2-3-1 network (tanh, sigmoid), batch of 5", (*net(5, [2, 3, 1]), ["tanh", "sigmoid"])),
         Case("a batch of one example", (*net(1, [2, 3, 1]), ["tanh", "sigmoid"]),
              hint={"shape": _BATCH_OF_ONE}),
         Case("a 4-5-3-3 network (relu, relu, softmax)",
-             (*net(6, [4, 5, 3, 3]), ["relu", "relu", "softmax"])),
+             (*net(6, [4, 5, 3, 3]), ["relu", "relu", "softmax"]), hint=softmax),
         Case("a 3-3-3-2 network (every hidden layer as wide as the input)",
              (*net(4, [3, 3, 3, 2]), ["tanh", "tanh", "linear"])),
         Case("a single linear layer", (*net(3, [3, 2]), ["linear"])),
         Case("float32 arrays (dtype kept)", (*net(4, [3, 4, 2], np.float32), ["tanh", "linear"]),
              check_dtype=True, **_F32),
     ]
-    hints = {"value": order, "shape": _SHAPE_HINT + " " + order}
+    hints = {"value": order, "shape": _SHAPE_HINT + " " + order, "exception": chain}
     return check_function(fn, _reference_network_forward, cases, hints=hints,
                           name="network_forward", verbose=verbose)

@@ -129,8 +129,8 @@ def draw_network(sizes, ax=None, labels=True, title=None):
     What the plot shows: one column of circles per layer (the inputs on the left), one
     line per weight. Every unit of layer ``l - 1`` connects to every unit of layer ``l``;
     with ``labels`` the weights into the first unit of each layer are written as
-    ``w^l_{ij}`` (from unit ``i`` of layer ``l - 1`` to unit ``j`` of layer ``l``) and the
-    units carry their names (``x_i`` for the inputs, ``a^l_j`` for the others).
+    ``w^l_{jk}`` (from unit ``j`` of layer ``l - 1`` to unit ``k`` of layer ``l``) and the
+    units carry their names (``x_j`` for the inputs, ``a^l_k`` for the others).
     """
     ax = get_ax(ax, figsize=(2.0 * len(sizes) + 1.0, 0.9 * max(sizes) + 1.2))
     top = max(sizes)
@@ -139,9 +139,9 @@ def draw_network(sizes, ax=None, labels=True, title=None):
         ys = np.arange(n)[::-1] - (n - 1) / 2
         positions.append([(2.0 * layer, float(yy)) for yy in ys])
     for layer in range(1, len(sizes)):
-        for i, (x0, y0) in enumerate(positions[layer - 1]):
-            for j, (x1, y1) in enumerate(positions[layer]):
-                first = j == 0
+        for j, (x0, y0) in enumerate(positions[layer - 1]):
+            for k, (x1, y1) in enumerate(positions[layer]):
+                first = k == 0
                 ax.plot([x0, x1], [y0, y1], color="C0" if first else "0.75",
                         lw=1.2 if first else 0.8, zorder=1)
                 if labels and first:
@@ -149,7 +149,7 @@ def draw_network(sizes, ax=None, labels=True, title=None):
                     # unit when the layer widens, near the sending ones when it narrows
                     t = 0.7 if sizes[layer] >= sizes[layer - 1] else 0.35
                     ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.04,
-                            f"$w^{{{layer}}}_{{{i + 1}{j + 1}}}$", fontsize=10, color="C0",
+                            f"$w^{{{layer}}}_{{{j + 1}{k + 1}}}$", fontsize=10, color="C0",
                             ha="center", va="bottom",
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     for layer, column in enumerate(positions):
