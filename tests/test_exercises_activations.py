@@ -251,14 +251,15 @@ def test_relu_wrong():
 # ------------------------------------------------- verdicts (moved from the engine tests)
 
 
-def test_check_sigmoid_accepts_stable_and_plain_numpy_versions():
+def test_check_sigmoid_accepts_stable_and_rejects_the_overflowing_plain_formula():
     def stable(z):
         z = np.asarray(z)
         e = np.exp(-np.abs(z))
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
     assert check_sigmoid(stable, verbose=False)
-    assert check_sigmoid(np_sigmoid, verbose=False)  # right values; numpy's warning is a note
+    plain = check_sigmoid(np_sigmoid, verbose=False)  # right values, but exp overflows
+    assert not plain and plain.failure.kind == "warning"
 
 
 def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
@@ -271,7 +272,11 @@ def test_check_sigmoid_rejects_overflow_math_exp_and_upcasting():
 
     result = check_sigmoid(scalar_only, verbose=False)
     assert result.failure.kind == "exception" and result.failure.case == "a 1-D array"
-    upcast = check_sigmoid(lambda z: np.float64(1) / (1 + np.exp(-z)), verbose=False)
+    def upcasting(z):  # stable, but the float64 constant turns float32 input into float64
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, np.float64(1) / (1 + e), e / (np.float64(1) + e))
+
+    upcast = check_sigmoid(upcasting, verbose=False)
     assert upcast.failure.kind == "dtype"
 
 

@@ -207,3 +207,78 @@ def test_layer_backward_stale_gradient_object():
 def test_layer_backward_bad_class():
     result = check_layer_backward(int, verbose=False)
     assert not result and "building the layer" in result.message
+
+
+# ------------------------------------------------- stubs, loops, and specific hints
+
+
+def test_stubs_are_reported_as_not_attempted(capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    class StubLayer(Scale):
+        def backward(self, grad_output):
+            raise NotImplementedError
+
+    for result in [check_swish_derivative(stub), check_softplus_derivative(stub),
+                   check_bp2(stub), check_layer_backward(StubLayer)]:
+        assert not result
+        assert result.message.startswith("NOT ATTEMPTED YET")
+    out = capsys.readouterr().out
+    assert out.count("NOT ATTEMPTED YET") == 4 and "FAIL" not in out
+
+
+def test_not_implemented_after_a_passing_case_is_a_failure():
+    def partial(z):
+        if np.ndim(z) > 1:
+            raise NotImplementedError("batches")
+        return swish_prime(z)
+
+    result = check_swish_derivative(partial, verbose=False)
+    assert not result and result.message.startswith("FAIL")
+
+
+def bp2_with_loops(delta_next, W_next, z, f_prime):
+    out = np.zeros_like(z)
+    for i in range(z.shape[0]):
+        out[i] = (delta_next[i] @ W_next.T) * f_prime(z[i])
+    return out
+
+
+def bp2_with_comprehension(delta_next, W_next, z, f_prime):
+    return np.array([row @ W_next.T for row in delta_next]) * f_prime(z)
+
+
+@pytest.mark.parametrize("looping", [bp2_with_loops, bp2_with_comprehension])
+def test_bp2_rejects_loops(looping):
+    result = check_bp2(looping, verbose=False)
+    assert not result
+    assert "no loops" in result.message and "the values are right" in result.message
+
+
+def test_bp2_missing_transpose_on_non_square_w_gets_its_hint():
+    result = check_bp2(lambda d, W, z, fp: (d @ W) * fp(z), verbose=False)
+    assert not result
+    assert "raised ValueError" in result.message and "which of W and W^T" in result.message
+
+
+def test_layer_backward_mean_instead_of_sum():
+    class Mean(Scale):
+        def backward(self, grad_output):
+            dx = super().backward(grad_output)
+            self.dgamma = np.mean(grad_output * self.x, axis=0)
+            return dx
+
+    result = check_layer_backward(Mean, verbose=False)
+    assert not result and "divided by the batch size" in result.message
+
+
+def test_layer_backward_gradient_stored_under_another_name():
+    class Misnamed(Scale):
+        def backward(self, grad_output):
+            self.d_gamma = np.sum(grad_output * self.x, axis=0)
+            self.dbeta = np.sum(grad_output, axis=0)
+            return grad_output * self.gamma
+
+    result = check_layer_backward(Misnamed, verbose=False)
+    assert not result and "all zeros" in result.message

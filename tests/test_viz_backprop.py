@@ -93,3 +93,19 @@ def test_draw_graph_labels_values_and_gradients():
     texts = {t.get_text() for t in ax.texts}
     assert {"w", "C = w²", "2", "0.5", "4", "1"} <= texts
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+def test_small_multiples_titles_clear_the_labels_above():
+    """In a grid of panels, each title sits clear of the x-label of the panel above it
+    (at least 0.2 inch of space between them)."""
+    model = _model("sigmoid", "binary_crossentropy")
+    x, y = np.array([[0.5, -1.2]]), np.array([[1.0]])
+    fig = bv.backward_small_multiples(model, x, y, ncols=2)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    top, bottom = fig.axes[:2], fig.axes[2:4]
+    for above, below in zip(top, bottom):
+        label = above.xaxis.label.get_window_extent(renderer)
+        title = below.title.get_window_extent(renderer)
+        gap_inches = (label.y0 - title.y1) / fig.dpi
+        assert gap_inches >= 0.2, f"title {gap_inches:.2f} in below the x-label above it"

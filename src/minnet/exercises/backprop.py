@@ -7,12 +7,16 @@
   :class:`minnet.layers.Layer`), against central differences in float64.
 
 Every checker prints ``PASS`` or ``FAIL`` with the input that broke it and a hint, never
-the answer, and returns a result that is true when the check passed.
+the answer, and returns a result that is true when the check passed. A function that still
+raises ``NotImplementedError`` (the exercise's stub) is reported as not attempted yet.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
+import textwrap
 
 import numpy as np
 
@@ -21,6 +25,34 @@ from ..gradient_check import numerical_gradient, relative_error
 from .core import Case, CheckResult, check_function, check_gradient, compare
 
 _SEED = 5
+
+
+def _loop_lines(fn):
+    """Source lines of ``fn`` that hold a Python loop (``for``, ``while``, a comprehension).
+
+    Returns an empty list when there is none, or when the source cannot be read.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return []
+    name = getattr(fn, "__name__", "")
+    if name == "<lambda>":
+        bodies = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+    else:
+        bodies = [node for node in ast.walk(tree)
+                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.name == name][:1]
+    if len(bodies) != 1:
+        return []
+    loops = (ast.For, ast.AsyncFor, ast.While, ast.comprehension)
+    lines = source.splitlines()
+    found = sorted({node.lineno for node in ast.walk(bodies[0]) if isinstance(node, loops)
+                    and hasattr(node, "lineno")} |
+                   {node.target.lineno for node in ast.walk(bodies[0])
+                    if isinstance(node, ast.comprehension)})
+    return [lines[i - 1].strip() for i in found if 0 < i <= len(lines)]
 
 
 def swish(z):
@@ -65,8 +97,9 @@ def check_swish_derivative(fn, verbose=True):
     hints = {"value": "swish is a product of z and sigmoid(z): use the product rule, and "
                       "sigmoid'(z) = sigmoid(z) (1 - sigmoid(z)). At z = 0 the derivative "
                       "is 1/2."}
-    return check_gradient(fn, swish, _derivative_cases(rng), hints=hints,
-                          name="swish derivative", verbose=verbose)
+    result = check_gradient(fn, swish, _derivative_cases(rng), hints=hints,
+                            name="swish derivative", verbose=False)
+    return result.finish(verbose)
 
 
 def check_softplus_derivative(fn, verbose=True):
@@ -74,8 +107,9 @@ def check_softplus_derivative(fn, verbose=True):
     rng = np.random.default_rng(_SEED + 1)
     hints = {"value": "Differentiate log(u) with u = 1 + exp(z): the chain rule gives "
                       "u'/u. Which function you met in chapter 2 is that?"}
-    return check_gradient(fn, softplus, _derivative_cases(rng), hints=hints,
-                          name="softplus derivative", verbose=verbose)
+    result = check_gradient(fn, softplus, _derivative_cases(rng), hints=hints,
+                            name="softplus derivative", verbose=False)
+    return result.finish(verbose)
 
 
 # ---------------------------------------------------------------------------- BP2
@@ -134,8 +168,9 @@ def check_bp2(fn, verbose=True):
     ``delta_next`` is ``delta^(l+1)`` of shape ``(n, n_(l+1))``, ``W_next`` is
     ``W^(l+1)`` of shape ``(n_l, n_(l+1))``, ``z`` is ``z^l`` of shape ``(n, n_l)`` and
     ``f_prime`` computes ``f'`` element-wise. ``fn`` must return ``delta^l``, shaped like
-    ``z``. Tried on: one example, a batch with a non-square ``W``, a square ``W`` (where a
-    missing transpose does not show in the shape), and a sigmoid layer.
+    ``z``, without Python loops (the exercise asks for matrix operations). Tried on: one
+    example, a batch with a non-square ``W``, a square ``W`` (where a missing transpose
+    does not show in the shape), and a sigmoid layer.
     """
     rng = np.random.default_rng(_SEED + 3)
     shape_hint = ("delta^l has the shape of z^l, (n, n_l). Write the shapes under each factor: "
@@ -160,8 +195,19 @@ def check_bp2(fn, verbose=True):
     hints["value"] = diagnosis or ("Write BP2 for one entry: delta^l_ij = sum over k of "
                                    "delta^(l+1)_ik W^(l+1)_jk, times f'(z^l_ij). Then "
                                    "turn the sum into a matrix product.")
-    return check_function(fn, _bp2_reference, cases, hints=hints, name="BP2",
-                          rtol=1e-8, atol=1e-10, verbose=verbose)
+    if diagnosis:  # a recognised mistake that raises on a non-square W (a missing .T)
+        hints["exception"] = diagnosis
+    result = check_function(fn, _bp2_reference, cases, hints=hints, name="BP2",
+                            rtol=1e-8, atol=1e-10, verbose=False)
+    loops = _loop_lines(fn) if result.passed else []
+    if loops:
+        detail = ("the values are right, but the function uses a Python loop: "
+                  + "; ".join(f"`{line}`" for line in loops))
+        hint = ("The exercise asks for no loops. The sum over k in delta^(l+1)_ik W^(l+1)_jk "
+                "is one entry of a matrix product, and f'(z^l) multiplies entry by entry: "
+                "BP2 for the whole batch is one `@` and one `*`.")
+        result = CheckResult.failing("BP2", detail + ".", hint, kind="loop", checked=result.checked)
+    return result.finish(verbose)
 
 
 # ------------------------------------------------------------------ layer backward
@@ -271,15 +317,26 @@ def check_layer_backward(layer, input_dim=4, batch_size=5, eps=1e-6, tol=1e-7,
             return _fail(name, label, "shape", f"its gradient has shape {g.shape}, expected "
                          f"{p.shape}", hint, checked, verbose)
         instance.forward(x)
-        error = relative_error(g, numeric(p))
+        num = numeric(p)
+        error = relative_error(g, num)
         errors[label] = error
         if error > tol:
+            if not g.any() and num.any():
+                hint = ("The gradient that `grads` lists for this parameter is all zeros, "
+                        "as it was before backward ran: store the result in the attribute "
+                        "that `grads` returns (check its name), or update that array.")
+            elif relative_error(g * batch_size, num) <= tol:
+                hint = ("Your gradient is the right one divided by the batch size: a mean "
+                        "over the rows where the chain rule gives a sum over the rows. The "
+                        "parameter serves every row, and the 1/n of a mean loss is already "
+                        "inside the upstream gradient.")
+            else:
+                hint = ("Write the output entry out_ij in terms of this parameter, "
+                        "differentiate, and remember that the same parameter serves every "
+                        "row of the batch (sum over the rows).")
             return _fail(name, label, "value",
                          f"relative error {error:.2e} against central differences (should "
-                         f"be below {tol:g})",
-                         "Write the output entry out_ij in terms of this parameter, "
-                         "differentiate, and remember that the same parameter serves every "
-                         "row of the batch (sum over the rows).", checked, verbose)
+                         f"be below {tol:g})", hint, checked, verbose)
         checked.append(label)
     worst = max(errors.values())
     message = (f"PASS {name}: matches central differences (float64) for "

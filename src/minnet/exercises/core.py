@@ -153,12 +153,19 @@ class CheckResult:
         return cls(False, "\n".join(lines), name, checked, failure, notes)
 
     @classmethod
-    def not_attempted(cls, name, what="your function"):
-        """The verdict for a stub that still raises ``NotImplementedError``."""
-        message = (f"NOT ATTEMPTED YET {name}: {what} still raises NotImplementedError.\n"
-                   "    Replace the line `raise NotImplementedError` with your code, then run "
-                   "the check again.")
-        failure = Failure("any input", "not attempted", "raises NotImplementedError", "")
+    def not_attempted(cls, name, what="your function", placeholder=None):
+        """The verdict for an exercise not started yet: a stub that still raises
+        ``NotImplementedError`` or, with ``placeholder="None"``, an answer still left at
+        ``None``. Not a wrong answer, so it carries no hint."""
+        if placeholder is None:
+            state = "still raises NotImplementedError"
+            action = "Replace the line `raise NotImplementedError` with your code"
+        else:
+            state = f"is still {placeholder}"
+            action = f"Replace {placeholder} with your answer"
+        message = (f"NOT ATTEMPTED YET {name}: {what} {state}.\n"
+                   f"    {action}, run that cell, then run the check again.")
+        failure = Failure("any input", "not attempted", f"{what} {state}", "")
         return cls(False, message, name, [], failure)
 
     def finish(self, verbose=True):
@@ -376,7 +383,7 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
         got, exc, caught, (args_after, kwargs_after) = _call(student_fn, case)
         inputs = _describe_inputs(case.args, case.kwargs, arg_names)
         problem = None
-        if isinstance(exc, NotImplementedError):
+        if isinstance(exc, NotImplementedError) and not checked:
             return CheckResult.not_attempted(name).finish(verbose)
         if exc is not None:
             problem = ("exception",

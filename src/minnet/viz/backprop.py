@@ -254,7 +254,10 @@ def backward_small_multiples(model, x, y, example=0, ncols=None):
     ncols = ncols or len(steps)
     # panels in several rows get more room for their titles and labels
     panel_size = (3.6, 3.2) if ncols >= len(steps) else (4.2, 3.8)
-    return static_grid(draw_backward_step, steps, param="step",
-                       fixed={"trace": trace, "example": example},
-                       ncols=ncols, titles=False, sharex=False, sharey=False,
-                       panel_size=panel_size)
+    fig = static_grid(draw_backward_step, steps, param="step",
+                      fixed={"trace": trace, "example": example},
+                      ncols=ncols, titles=False, sharex=False, sharey=False,
+                      panel_size=panel_size)
+    # room between rows, so that a panel's title stays clear of the x-label above it
+    fig.get_layout_engine().set(h_pad=0.25, hspace=0.06)
+    return fig
