@@ -430,6 +430,11 @@ AXE_OPTIONS = {
     # (a 404 for /basic.css); the CSS it needs is already in the page.
     "preload": False,
 }
+AXE_DARK_OPTIONS = {
+    "runOnly": {"type": "rule", "values": ["color-contrast"]},
+    "resultTypes": ["violations"],
+    "preload": False,
+}
 AXE_FAILING_IMPACTS = {"serious", "critical"}
 AXE_ALSO_FAILS = {"heading-order"}
 
@@ -524,6 +529,18 @@ def _audit_page(page, name, notebook_pages, binder, colab, axe) -> dict:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
+
+    # The same page in the theme's dark mode (the reader's choice, or their system's):
+    # colour contrast again, without reloading.
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    page.wait_for_timeout(500)  # let the theme's colour transitions finish
+    dark = axe.run(page, options=AXE_DARK_OPTIONS).response
+    for violation in dark["violations"]:
+        node = violation["nodes"][0]
+        found["axe"].append(
+            f"dark mode: {violation['id']} ({violation['impact']}, {len(violation['nodes'])} "
+            f"elements), e.g. {node['target']}: {node.get('failureSummary', '')[:200]}"
+        )
     return found
 
 
