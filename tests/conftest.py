@@ -17,6 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # TensorFlow stays quiet in every test process and in every kernel started from one.
 quiet_tensorflow()
 
+# The tests run on two workers, each starting notebook kernels and a book build: every process
+# they start uses one BLAS thread, so that two notebooks side by side do not fight over the
+# cores (numpy's small matrix products gain little from a second thread and lose much when
+# the cores are oversubscribed). A value set by the caller wins.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 
 @pytest.fixture
 def close_figures():
