@@ -322,7 +322,7 @@ def test_separable_count():
 
 
 @pytest.mark.parametrize(("count", "words"), [
-    (15, "XNOR"), (12, "constant functions"), (13, "9 epochs"), (20, "between 0 and 16"),
+    (15, "XNOR"), (12, "constant functions"), (13, "epoch 9"), (20, "between 0 and 16"),
 ])
 def test_separable_count_hints_at_the_slip(count, words):
     result = check_separable_count(count, verbose=False)

@@ -321,9 +321,10 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
                       f"{int(y[i])}, your neuron says {int(y_hat[i])} (z = {z[i]:.3g})"
                       for i in wrong[:4])
     more = f" (and {wrong.size - 4} more)" if wrong.size > 4 else ""
-    on_line = np.any(np.isclose(z[wrong], 0.0))
-    hint = ("A point exactly on the line (z = 0) counts as 0. Shift the bias a little so no "
-            "point sits on the line." if on_line else
+    on_line = np.any(np.isclose(z[wrong], 0.0, atol=_ON_LINE))
+    hint = ("A point exactly on the line (z = 0), or within rounding error of it, has no "
+            "margin: the step answers it 0 only by convention, and rounding can tip it either "
+            "way. Shift the bias a little so no point sits on the line." if on_line else
             "Draw the points and the line w . x + b = 0: w points into the side labelled 1. "
             "Rotate the line with the weights and slide it with the bias.")
     return _fail(name, f"{wrong.size} of {len(y)} points misclassified: {shown}{more}.",
@@ -382,8 +383,9 @@ def check_separable_count(count, verbose=True):
     else:
         hint = ("Too few. Did you include the two constant functions (all 0s: any neuron with "
                 "a large negative bias; all 1s: a large positive one)? And did you stop the "
-                "perceptron too early? From zero weights AND needs 9 epochs before a clean "
-                "one, so a run capped at a few epochs calls some separable labellings "
+                "perceptron too early? From zero weights, with the corners in the order "
+                "(0, 0), (0, 1), (1, 0), (1, 1), AND's first epoch without a mistake is epoch 9, "
+                "so a run capped at a few epochs calls some separable labellings "
                 "inseparable. " + method)
     if count == 14:
         result = CheckResult(True, f"PASS {name}: {count} is right.", name, ["value"])
