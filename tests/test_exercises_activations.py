@@ -114,6 +114,14 @@ def test_leaky_relu_with_slope_001():
     assert "multiply each negative one by negative_slope" in result.failure.hint
 
 
+def test_leaky_relu_with_wrong_default_slope():
+    # the slope is used, but its default is a tutorial's 0.01 instead of Keras's 0.2
+    result = check_leaky_relu(lambda z, negative_slope=0.01: np.where(z > 0, z, negative_slope * z),
+                              verbose=False)
+    assert not result and result.failure.kind == "value"
+    assert "negative_slope=0.2" in result.failure.hint
+
+
 def test_leaky_relu_that_is_plain_relu():
     result = check_leaky_relu(lambda z, negative_slope=0.2: np.maximum(z, 0), verbose=False)
     assert not result and result.failure.kind == "value"

@@ -190,7 +190,8 @@ def check_leaky_relu(fn, verbose=True):
     )
     hints = {**_ELEMENTWISE_HINTS,
              "value": "Keep each positive entry; multiply each negative one by negative_slope "
-                      "(np.where is the tool)."}
+                      "(np.where is the tool). When no slope is passed, use Keras's default, "
+                      "def leaky_relu(z, negative_slope=0.2): not 0.01, not 0.3."}
     return check_function(fn, _leaky_reference, _elementwise_cases(rng, extra=extra),
                           hints=hints, name="leaky relu", verbose=verbose)
 
