@@ -84,6 +84,7 @@ def in_place(w, g, m, learning_rate, momentum):
         (lambda w, g, m, lr, mu: (w + mu * (mu * m - lr * g) - lr * g, mu * m - lr * g),
          "Nesterov"),
         (lambda w, g, m, lr, mu: (w - lr * g, mu * m - lr * g), "plain gradient step"),
+        (lambda w, g, m, lr, mu: (w - (mu * m - lr * g), mu * m - lr * g), "move uphill"),
         (in_place, "changed its input"),
         (lambda w, g, m, lr, mu: (w + (np.float64(mu) * m - np.float64(lr) * g),
                                   np.float64(mu) * m - np.float64(lr) * g), "float64"),
@@ -144,6 +145,21 @@ def t_from_zero(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
     return adam_step(w, g, m, v, t - 1 if t > 1 else 1e-9, learning_rate, beta_1, beta_2, epsilon)
 
 
+def corrected_state(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    w_new, m, v = adam_step(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+    return w_new, m / (1 - beta_1**t), v / (1 - beta_2**t)
+
+
+def only_m_corrected(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    m, v = _moments(g, m, v, beta_1, beta_2)
+    return w - learning_rate * m / (1 - beta_1**t) / (np.sqrt(v) + epsilon), m, v
+
+
+def uphill(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    w_new, m, v = adam_step(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+    return 2 * w - w_new, m, v
+
+
 def np_sqrt_alpha(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
     m, v = _moments(g, m, v, beta_1, beta_2)
     alpha = learning_rate * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)  # np.float64 scalar
@@ -161,6 +177,9 @@ def np_sqrt_alpha(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
                                               beta_1=k["beta_2"], beta_2=k["beta_1"],
                                               epsilon=k["epsilon"]), "beta_1 (0.9)"),
         (np_sqrt_alpha, "math.sqrt"),
+        (corrected_state, "as the new state"),
+        (only_m_corrected, "corrected m but not v"),
+        (uphill, "goes uphill"),
     ],
 )
 def test_adam_step_wrong_answers_get_their_hint(wrong, hint):
@@ -190,3 +209,16 @@ def test_a_crash_is_a_fail_not_a_stub():
 
     result = check_adam_step(crash, verbose=False)
     assert not result and "ZeroDivisionError" in result.message
+
+
+@pytest.mark.parametrize("wrong", [eps_inside, paper_form])
+def test_adam_epsilon_mistakes_fail_where_epsilon_matters(wrong):
+    """Their difference on ordinary gradients is below the printed digits; the verdict must
+    show them on the tiny-gradient case, where the numbers visibly differ."""
+    result = check_adam_step(wrong, verbose=False)
+    assert not result and "tiny gradients" in result.message, result.message
+
+
+def test_stable_checker_does_not_print_the_hand_exercise_answer():
+    result = check_stable_learning_rate(lambda H: 2 / np.max(np.diag(H)), verbose=False)
+    assert not result and "0.222" not in result.message

@@ -70,7 +70,8 @@ def check_stable_learning_rate(fn, verbose=True):
 
     ``H`` is a symmetric positive definite matrix. Tried on a 1x1 matrix, a diagonal one, a
     symmetric one with large off-diagonal entries (where the largest diagonal entry is not
-    the largest eigenvalue) and a random 6x6 one.
+    the largest eigenvalue; not the matrix the exercise asks you to work by hand) and a
+    random 6x6 one.
     """
     name = "stable learning rate"
     rng = np.random.default_rng(_SEED)
@@ -78,7 +79,7 @@ def check_stable_learning_rate(fn, verbose=True):
     cases = [
         Case("a 1x1 Hessian", (np.array([[4.0]]),)),
         Case("a diagonal Hessian", (np.diag([1.0, 25.0]),)),
-        Case("a symmetric Hessian with off-diagonal terms", (np.array([[5.0, 4.0], [4.0, 5.0]]),)),
+        Case("a symmetric Hessian with off-diagonal terms", (np.array([[3.0, 2.0], [2.0, 3.0]]),)),
         Case("a random 6x6 positive definite Hessian", (A @ A.T + 0.5 * np.eye(6),)),
     ]
     stopped = _not_attempted(fn, name, cases[1], verbose)
@@ -164,6 +165,9 @@ def check_momentum_step(fn, verbose=True):
          "classical momentum, w_new = w + m_new."),
         (lambda w, g, m, lr, mu: (w - lr * g, mu * m - lr * g),
          "Your weights take a plain gradient step: add the whole new velocity m_new to w."),
+        (lambda w, g, m, lr, mu: (w - (mu * m - lr * g), mu * m - lr * g),
+         "Your velocity is right but your weights move uphill: the velocity already carries "
+         "the minus sign (m_new = momentum * m - learning_rate * g), so w_new = w + m_new."),
     ]
     hint = _diagnose(fn, cases[1], candidates)
     hints = {"value": hint or "Write the two lines of the rule for one number first: "
@@ -199,11 +203,15 @@ def check_adam_step(fn, verbose=True):
     settings = {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
     w3 = rng.normal(size=3)
     cases = [
+        # The first two cases compare at rtol 1e-4: a mistake about where epsilon sits changes
+        # them only in the 6th or 7th digit, which the verdict would print as two equal
+        # numbers; the tiny-gradient case (at the checker's 1e-7) catches it visibly.
         Case("the first step (t = 1, m = v = 0)",
-             (w3, rng.normal(size=3), np.zeros(3), np.zeros(3), 1), dict(settings)),
+             (w3, rng.normal(size=3), np.zeros(3), np.zeros(3), 1), dict(settings),
+             rtol=1e-4, atol=1e-12),
         Case("step t = 10 with state built up",
              (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 0.1 * rng.normal(size=(2, 3)),
-              rng.uniform(0.1, 1.0, size=(2, 3)), 10), dict(settings)),
+              rng.uniform(0.1, 1.0, size=(2, 3)), 10), dict(settings), rtol=1e-4, atol=1e-12),
         Case("tiny gradients, where epsilon matters (t = 3)",
              (rng.normal(size=4), 1e-7 * rng.normal(size=4), np.zeros(4), np.zeros(4), 3),
              dict(settings, epsilon=1e-6)),
@@ -244,6 +252,18 @@ def check_adam_step(fn, verbose=True):
     def swapped_betas(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
         return _adam_reference(w, g, m, v, t, learning_rate, beta_2, beta_1, epsilon)
 
+    def corrected_state(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+        w_new, m, v = _adam_reference(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+        return w_new, m / (1 - beta_1**t), v / (1 - beta_2**t)
+
+    def only_m_corrected(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+        m, v = moments(g, m, v, beta_1, beta_2)
+        return w - learning_rate * m / (1 - beta_1**t) / (np.sqrt(v) + epsilon), m, v
+
+    def uphill(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+        w_new, m, v = _adam_reference(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+        return 2 * w - w_new, m, v
+
     candidates = [
         (no_correction, "You left out the bias correction: with m = v = 0 at the start, m and v "
                         "are too small by the factors (1 - beta_1^t) and (1 - beta_2^t); "
@@ -257,6 +277,14 @@ def check_adam_step(fn, verbose=True):
                       "the first step uses t = 1."),
         (shifted(1), "t is already the number of this step: do not add 1 to it."),
         (swapped_betas, "beta_1 (0.9) averages the gradients, beta_2 (0.999) their squares."),
+        (corrected_state, "Your weights are right, but you returned the bias-corrected "
+                          "m / (1 - beta_1^t) and v / (1 - beta_2^t) as the new state. Return the "
+                          "plain moving averages m and v: the correction is applied afresh at "
+                          "every step, through alpha."),
+        (only_m_corrected, "You corrected m but not v: the second moment is biased too, by "
+                           "(1 - beta_2^t) inside the root, which gives the factor "
+                           "sqrt(1 - beta_2^t) in alpha."),
+        (uphill, "Your step goes uphill: w_new = w - alpha * m / (sqrt(v) + epsilon)."),
     ]
     hint = None
     for case in cases[:3]:
