@@ -27,13 +27,7 @@ def _not_attempted(fn, name, case, verbose):
     try:
         fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
     except NotImplementedError:
-        message = (f"NOT ATTEMPTED {name}: your function still raises NotImplementedError.\n"
-                   "    Replace `raise NotImplementedError` with your code, then run the "
-                   "checker again.")
-        result = CheckResult(False, message, name)
-        if verbose:
-            result.show()
-        return result
+        return CheckResult.not_attempted(name).finish(verbose)
     except Exception:  # noqa: BLE001 - the check itself reports it
         return None
     return None
