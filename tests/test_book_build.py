@@ -198,6 +198,30 @@ def test_no_tensorflow_startup_noise_on_any_page(html):
     assert not noisy, f"TensorFlow's start-up logs reached the page: {noisy}"
 
 
+#: A path of the machine that built the book, as a traceback or a warning prints it.
+MACHINE_PATH = re.compile(r"(/[\w.+-]+)+/(site-packages|src/minnet)/[\w/]+\.py")
+
+
+def test_no_page_shows_the_build_machines_paths(html):
+    """Outputs never show where the book was built: a traceback that a reader sees (a cell
+    tagged raises-exception) is printed in IPython's Minimal mode, which names the error and
+    its message only, and warnings are shown without their file and line."""
+    from bs4 import BeautifulSoup
+
+    leaks = {}
+    for page in _pages(html):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for output in soup.select(".cell_output, .output"):
+            text = output.get_text(" ")
+            hit = MACHINE_PATH.search(text) or (str(ROOT) in text and re.search(
+                re.escape(str(ROOT)), text))
+            if hit:
+                leaks.setdefault(str(page.relative_to(html)), []).append(
+                    text[max(0, hit.start() - 60): hit.end() + 60].strip()
+                )
+    assert not leaks, f"pages show paths of the build machine: {leaks}"
+
+
 def test_notebook_outputs_were_rendered(html):
     """The first notebook ran: its figures and its glued accuracy are on the page."""
     page = (html / "book" / "00-first-network.html").read_text(encoding="utf-8")

@@ -244,3 +244,20 @@ def test_figure_names_are_unique_in_the_book():
             names += re.findall(r"^:name:[ \t]*(\S+)", match.group("body"), re.M)
     duplicates = sorted({n for n in names if names.count(n) > 1})
     assert not duplicates, f"figure names used more than once: {duplicates}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_tracebacks_on_the_page_are_minimal(path):
+    """A cell tagged raises-exception shows its error on the page. A hidden ``%xmode Minimal``
+    cell before the first one makes the page show the error's name and message, the lesson,
+    and not a traceback through minnet's files with the build machine's paths."""
+    cells = _cells(path)
+    code = [c for c in cells if c["cell_type"] == "code"]
+    first = next((i for i, c in enumerate(code)
+                  if "raises-exception" in c.get("metadata", {}).get("tags", [])), None)
+    if first is None:
+        return
+    assert any("%xmode Minimal" in _text(c) for c in code[:first]), (
+        f"{path.name}: add a code cell `%xmode Minimal`, tagged remove-cell, before the first "
+        "cell tagged raises-exception"
+    )
