@@ -72,12 +72,14 @@ def draw_toy_run(data="moons", hidden=8, learning_rate=0.5, epochs=200, seed=0, 
     inset.plot(np.arange(1, len(losses) + 1), losses, color="black", lw=1)
     inset.set_yscale("log")
     inset.set_xticks([])
-    inset.tick_params(labelsize=6)
-    inset.set_title("loss", fontsize=7, pad=2)
+    inset.set_yticks([])
+    inset.tick_params(which="both", left=False, labelleft=False, bottom=False,
+                      labelbottom=False)
+    inset.set_title("loss (log)", fontsize=7, pad=2)
     inset.patch.set_alpha(0.85)
-    ax.set_title(f"{data}, {hidden} hidden, lr {learning_rate:g}\n"
+    ax.set_title(f"{data}: {hidden} hidden, lr {learning_rate:g}, {epochs} epochs\n"
                  f"loss {losses[-1]:.3f}, accuracy {history.history['accuracy'][-1]:.2f}",
-                 fontsize="medium")
+                 fontsize="small")
     ax.final_loss = losses[-1]
     ax.final_accuracy = history.history["accuracy"][-1]
     return ax
