@@ -84,6 +84,15 @@ def test_global_shuffle_is_not_reproducible():
     assert not result and "Use the generator you are given" in result.message
 
 
+def test_shuffling_inside_fixed_batches_fails():
+    def inside_batches(n, batch_size, rng):
+        batches = [np.arange(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+        return batches if rng is None else [rng.permutation(b) for b in batches]
+
+    result = check_batch_indices(inside_batches, verbose=False)
+    assert not result and "same examples together" in result.message
+
+
 def test_returning_none_or_floats_fails():
     assert "return" in check_batch_indices(lambda n, b, r: None, verbose=False).message
     floats = check_batch_indices(
@@ -134,6 +143,38 @@ def test_wrong_shapes_fail_with_a_shape_hint():
     assert not result and "Dense(1)" in result.message
 
 
+def test_explicit_inverse_fails_as_the_statement_says():
+    def with_inverse(x, y):
+        design = np.column_stack([x, np.ones(len(x))]).astype(np.float64)
+        theta = np.linalg.inv(design.T @ design) @ design.T @ y
+        return theta[:-1], theta[-1]
+
+    inv = np.linalg.inv
+    result = check_least_squares(with_inverse, verbose=False)
+    assert not result and "np.linalg.inv" in result.message
+    assert np.linalg.inv is inv  # the checker puts numpy back as it was
+
+
+def test_float32_arithmetic_gets_the_precision_hint():
+    def in_float32(x, y):
+        design = np.column_stack([x, np.ones(len(x))]).astype(np.float32)
+        theta = np.linalg.solve(design.T @ design, design.T @ y.astype(np.float32))
+        return theta[:-1], theta[-1]
+
+    result = check_least_squares(in_float32, verbose=False)
+    assert not result and "float64" in result.message
+
+
+def test_column_of_ones_first_gets_its_hint():
+    def ones_first(x, y):
+        design = np.column_stack([np.ones(len(x)), x])
+        theta = np.linalg.lstsq(design, y, rcond=None)[0]
+        return theta[:-1], theta[-1]
+
+    result = check_least_squares(ones_first, verbose=False)
+    assert not result and "FIRST entry" in result.message
+
+
 def test_least_squares_returning_one_array_fails():
     result = check_least_squares(lambda x, y: np.zeros(2), verbose=False)
     assert not result and "pair (w, b)" in result.message
@@ -150,6 +191,8 @@ def test_initial_loss_passes():
     (np.log10, "natural logarithm"),
     (lambda k: 1 / k, "minus the logarithm"),
     (lambda k: -np.log(1 - 1 / k), "not at the probability of the other classes"),
+    (lambda k: -np.log(k), "Check the sign"),
+    (np.log2, "not log2"),
 ])
 def test_initial_loss_typical_mistakes(wrong, hint):
     result = check_initial_loss(wrong, verbose=False)

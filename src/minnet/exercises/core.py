@@ -7,7 +7,9 @@ implementation, and prints a verdict: ``PASS`` with the list of what was checked
 expected, and a hint. It never prints the solution.
 
 Every checker returns a :class:`CheckResult`, which is true when the check passed, so a
-solution cell can say ``assert check_sigmoid(sigmoid)``.
+solution cell can say ``assert check_sigmoid(sigmoid)``. A function that still raises
+``NotImplementedError`` (the exercise's stub) gets the verdict ``NOT ATTEMPTED YET``, not a
+hint about an error the student has not made.
 
 Three entry points:
 
@@ -117,6 +119,58 @@ class CheckResult:
         self.notes = list(notes)
         self._shown = False
 
+    @classmethod
+    def passing(cls, name, message, checked=(), notes=()):
+        """A passed check; ``message`` is the whole verdict, starting ``PASS name:``."""
+        return cls(True, message, name, checked, None, notes)
+
+    @classmethod
+    def failing(cls, name, detail, hint="", *, case=None, kind="value", inputs=None,
+                checked=(), notes=()):
+        """A failed check, with the verdict written the same way for every checker::
+
+            FAIL name: fails for <case>.          (FAIL name: <detail>, without a case)
+                input:    <inputs>
+                <detail>
+                Hint: <hint>
+                (passed before this: <checked>)
+        """
+        if case is None:
+            lines = [f"FAIL {name}: {detail}"]
+        else:
+            lines = [f"FAIL {name}: fails for {case}."]
+            if inputs is not None:
+                lines.append(f"    input:    {inputs}")
+            lines += ["    " + line for line in detail.split("\n")]
+        if hint:
+            lines.append(f"    Hint: {hint}")
+        if checked:
+            lines.append(f"    (passed before this: {', '.join(checked)})")
+        failure = Failure(case or "your value", kind, detail, hint)
+        return cls(False, "\n".join(lines), name, checked, failure, notes)
+
+    @classmethod
+    def not_attempted(cls, name, what="your function", placeholder=None):
+        """The verdict for an exercise not started yet: a stub that still raises
+        ``NotImplementedError`` or, with ``placeholder="None"``, an answer still left at
+        ``None``. Not a wrong answer, so it carries no hint."""
+        if placeholder is None:
+            state = "still raises NotImplementedError"
+            action = "Replace the line `raise NotImplementedError` with your code"
+        else:
+            state = f"is still {placeholder}"
+            action = f"Replace {placeholder} with your answer"
+        message = (f"NOT ATTEMPTED YET {name}: {what} {state}.\n"
+                   f"    {action}, run that cell, then run the check again.")
+        failure = Failure("any input", "not attempted", f"{what} {state}", "")
+        return cls(False, message, name, [], failure)
+
+    def finish(self, verbose=True):
+        """Print the verdict if ``verbose``; return the result (what every checker returns)."""
+        if verbose:
+            self.show()
+        return self
+
     def __bool__(self):
         return self.passed
 
@@ -124,7 +178,12 @@ class CheckResult:
         return self.message
 
     def __repr__(self):
-        verdict = "PASS" if self.passed else f"FAIL at {self.failure.case!r}"
+        if self.passed:
+            verdict = "PASS"
+        elif self.failure.kind == "not attempted":
+            verdict = "NOT ATTEMPTED YET"
+        else:
+            verdict = f"FAIL at {self.failure.case!r}"
         return f"<CheckResult {self.name}: {verdict}>"
 
     def show(self):
@@ -344,6 +403,8 @@ def check_function(student_fn, reference_fn, cases, *, rtol=1e-6, atol=1e-8, nam
         got, exc, caught, (args_after, kwargs_after) = _call(student_fn, case)
         inputs = _describe_inputs(case.args, case.kwargs, arg_names)
         problem = None
+        if isinstance(exc, NotImplementedError) and not checked:
+            return CheckResult.not_attempted(name).finish(verbose)
         if exc is not None:
             problem = ("exception",
                        f"your function raised {type(exc).__name__}: {exc}"

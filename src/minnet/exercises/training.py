@@ -8,15 +8,15 @@
   classifier with ``k`` balanced classes should report.
 
 Every checker prints ``PASS``, ``FAIL`` with the input that broke it and a hint (never the
-answer), or ``NOT ATTEMPTED YET`` while the function still raises
-``NotImplementedError``; it returns a result that is true when the check passed.
+answer), or ``NOT ATTEMPTED YET`` (:meth:`CheckResult.not_attempted`) while the function
+still raises ``NotImplementedError``; it returns a result that is true when the check passed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import Case, CheckResult, Failure, _finish, check_function
+from .core import Case, CheckResult, check_function
 
 _SEED = 7
 
@@ -24,38 +24,26 @@ _SEED = 7
 # --------------------------------------------------------------------------- helpers
 
 
-def _not_attempted(fn, name, args, verbose):
-    """A "not attempted yet" verdict if ``fn(*args)`` raises NotImplementedError, else None."""
-    if not callable(fn):
-        return None
+def _raises_not_implemented(fn, args):
+    """True if ``fn(*args)`` raises NotImplementedError (the exercise's stub)."""
     try:
         fn(*args)
     except NotImplementedError:
-        message = (f"NOT ATTEMPTED YET {name}: your function still raises "
-                   "NotImplementedError. Replace that line with your code and run the "
-                   "check again.")
-        failure = Failure("any input", "not attempted", "raises NotImplementedError",
-                          "Write the function body.")
-        return _finish(CheckResult(False, message, name, [], failure), verbose)
+        return True
     except Exception:  # noqa: BLE001 - the check itself reports other errors
-        return None
-    return None
+        return False
+    return False
 
 
 def _fail(name, case, detail, hint, checked, verbose, kind="value"):
-    lines = [f"FAIL {name}: fails for {case}."]
-    lines += ["    " + line for line in detail.split("\n")]
-    lines.append(f"    Hint: {hint}")
-    if checked:
-        lines.append(f"    (passed before this: {', '.join(checked)})")
-    failure = Failure(case, kind, detail, hint)
-    return _finish(CheckResult(False, "\n".join(lines), name, checked, failure), verbose)
+    return CheckResult.failing(name, detail, hint, case=case, kind=kind,
+                               checked=checked).finish(verbose)
 
 
 def _pass(name, checked, verbose, what="behaves as required"):
     message = (f"PASS {name}: {what} on {len(checked)} kinds of input:\n    "
                + ", ".join(checked) + ".")
-    return _finish(CheckResult(True, message, name, checked), verbose)
+    return CheckResult.passing(name, message, checked).finish(verbose)
 
 
 # --------------------------------------------------------------------- mini-batches
@@ -87,13 +75,13 @@ def check_batch_indices(fn, verbose=True):
     example appears exactly once.
     """
     name = "batch_indices"
-    not_yet = _not_attempted(fn, name, (10, 3, None), verbose)
-    if not_yet is not None:
-        return not_yet
     if not callable(fn):
-        return _fail(name, "any input", f"expected a function, got {type(fn).__name__}",
-                     "Pass the function itself: check_batch_indices(batch_indices).", [],
-                     verbose, kind="type")
+        return CheckResult.failing(name, f"expected a function, got {type(fn).__name__}.",
+                                   "Pass the function itself: "
+                                   "check_batch_indices(batch_indices).",
+                                   kind="type").finish(verbose)
+    if _raises_not_implemented(fn, (10, 3, None)):
+        return CheckResult.not_attempted(name).finish(verbose)
     checked = []
     for n, size in [(12, 4), (10, 3), (5, 8), (1, 1)]:
         label = f"n = {n}, batch_size = {size}, no shuffling"
@@ -156,6 +144,13 @@ def check_batch_indices(fn, verbose=True):
         return _fail(name, label, "the indices come out in order 0, 1, ..., n - 1",
                      "When an rng is given, shuffle with it before slicing.", checked,
                      verbose)
+    blocks = [np.arange(s, min(s + size, n)) for s in range(0, n, size)]
+    if all(np.array_equal(np.sort(b), e) for b, e in zip(first, blocks, strict=True)):
+        return _fail(name, label, "each batch holds the same examples as without shuffling "
+                     "(0 to 7, 8 to 15, ...), only in another order", "Shuffle the whole "
+                     "order of the n indices once, then cut it into batches: shuffling "
+                     "inside each batch keeps the same examples together in every epoch.",
+                     checked, verbose)
     same = all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     differs = not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
     if not (same and differs):
@@ -179,6 +174,23 @@ def _least_squares_reference(x, y):
     return theta[:-1], theta[-1]
 
 
+def _call_watching_inv(fn, x, y):
+    """``fn(x, y)`` and whether it called ``np.linalg.inv`` (the statement forbids it)."""
+    calls = []
+    original = np.linalg.inv
+
+    def watched_inv(a, *args, **kwargs):
+        calls.append(np.shape(a))
+        return original(a, *args, **kwargs)
+
+    np.linalg.inv = watched_inv
+    try:
+        result = fn(x, y)
+    finally:
+        np.linalg.inv = original
+    return result, bool(calls)
+
+
 def _through_origin(x, y):
     x = np.asarray(x, dtype=np.float64)
     return np.linalg.lstsq(x, np.asarray(y, dtype=np.float64), rcond=None)[0]
@@ -192,15 +204,20 @@ def check_least_squares(fn, verbose=True):
     minimise ``mean((x w + b - y)**2)``. Tried on: the tutorial's data ``y = 3x + U(0, 1)``,
     data with three features, data whose ``x`` is far from 0 (where forgetting the
     intercept shows most), and float32 inputs (compute in float64; tolerance 1e-6
-    relative, 1e-5 for float32 inputs).
+    relative, 1e-5 for float32 inputs). A function that calls ``np.linalg.inv`` fails: the
+    exercise asks for a solver (``np.linalg.lstsq`` or ``np.linalg.solve``).
     """
     name = "least_squares"
     rng = np.random.default_rng(_SEED)
     x1 = rng.random((100, 1))
     y1 = 3 * x1 + rng.random((100, 1))
-    not_yet = _not_attempted(fn, name, (x1, y1), verbose)
-    if not_yet is not None:
-        return not_yet
+    if not callable(fn):
+        return CheckResult.failing(name, f"expected a function, got {type(fn).__name__}.",
+                                   "Pass the function itself: "
+                                   "check_least_squares(least_squares).",
+                                   kind="type").finish(verbose)
+    if _raises_not_implemented(fn, (x1.copy(), y1.copy())):
+        return CheckResult.not_attempted(name).finish(verbose)
     x3 = rng.normal(size=(40, 3))
     y3 = x3 @ np.array([[1.0], [-2.0], [0.5]]) + 4.0 + 0.1 * rng.normal(size=(40, 1))
     xf = rng.uniform(5, 6, size=(30, 1))
@@ -214,11 +231,17 @@ def check_least_squares(fn, verbose=True):
     checked = []
     for label, x, y, rtol in cases:
         try:
-            result = fn(x.copy(), y.copy())
+            result, inverted = _call_watching_inv(fn, x.copy(), y.copy())
         except Exception as exc:  # noqa: BLE001
             return _fail(name, label, f"your function raised {type(exc).__name__}: {exc}",
                          "Call it yourself on arrays of these shapes and read the error.",
                          checked, verbose, kind="exception")
+        if inverted:
+            return _fail(name, label, "your function calls np.linalg.inv", "Do not form "
+                         "an inverse: solve the system instead, with np.linalg.lstsq(A, y) "
+                         "or np.linalg.solve(A.T @ A, A.T @ y). Solving is cheaper than "
+                         "inverting and then multiplying, and loses fewer digits.", checked,
+                         verbose, kind="method")
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
             return _fail(name, label, f"got {type(result).__name__}, expected a pair (w, b)",
                          "Return two arrays: return w, b.", checked, verbose, kind="type")
@@ -240,15 +263,28 @@ def check_least_squares(fn, verbose=True):
                 and np.allclose(b, b_ref, rtol=rtol, atol=rtol)):
             loss = float(np.mean((x @ w + b - y) ** 2))
             best = float(np.mean((x @ w_ref + b_ref - y) ** 2))
+            theta, theta_ref = np.append(w, b), np.append(w_ref, b_ref)
+            detail = (f"your (w, b) has a mean squared error of {loss:.10g}; the "
+                      f"least-squares fit reaches {best:.10g}")
             if np.allclose(b, 0) and np.allclose(w, _through_origin(x, y), rtol=1e-4):
                 hint = ("You fitted a line through the origin. The model is x w + b: "
                         "append a column of ones to x so that b is fitted too.")
+            elif np.allclose(theta, np.roll(theta_ref, 1), rtol=1e-4, atol=1e-6):
+                hint = ("Your numbers are right but in the wrong places: with the column "
+                        "of ones first, the bias is the FIRST entry of theta. Append the "
+                        "column of ones last, or take b = theta[0] and w = theta[1:].")
+            elif np.allclose(theta, theta_ref, rtol=1e-3, atol=1e-4):
+                gap = float(np.max(np.abs(theta - theta_ref) / (np.abs(theta_ref) + rtol)))
+                detail = (f"your (w, b) is within {gap:.1e} (relative) of the least-squares "
+                          f"fit, but the check asks for {rtol:g}")
+                hint = (f"Close, but not to the tolerance of {rtol:g}: compute in float64 "
+                        "(np.asarray(x, dtype=np.float64)). float32 keeps only about 7 "
+                        "significant digits, and solving the normal equations loses more.")
             else:
                 hint = ("Minimise the mean squared error over w and b together: set its "
                         "gradient to zero, which gives the normal equations "
                         "(A^T A) theta = A^T y with A = [x, 1].")
-            return _fail(name, label, f"your (w, b) has a mean squared error of {loss:.6g}; "
-                         f"the least-squares fit reaches {best:.6g}", hint, checked, verbose)
+            return _fail(name, label, detail, hint, checked, verbose)
         checked.append(label)
     return _pass(name, checked, verbose, what="gives the least-squares fit")
 
@@ -264,9 +300,6 @@ def check_initial_loss(fn, verbose=True):
     ``k = 2, 3, 10, 1000``.
     """
     name = "initial_loss"
-    not_yet = _not_attempted(fn, name, (10,), verbose)
-    if not_yet is not None:
-        return not_yet
     hint = None
     if callable(fn):
         try:
@@ -280,6 +313,11 @@ def check_initial_loss(fn, verbose=True):
             elif np.isclose(got, 0.1):
                 hint = ("1/k is the probability the untrained network gives the right "
                         "class; the loss is minus the logarithm of it.")
+            elif np.isclose(got, -np.log(10)):
+                hint = ("Check the sign: the loss is MINUS the logarithm of a probability, "
+                        "so it is positive.")
+            elif np.isclose(got, np.log2(10)):
+                hint = ("Cross-entropy uses the natural logarithm (np.log), not log2.")
             elif np.isclose(got, -np.log(0.9)):
                 hint = ("The loss looks at the probability of the right class, 1/k, not at "
                         "the probability of the other classes.")
