@@ -145,8 +145,16 @@ def test_linear_normal_none_and_callable_noise():
     (make_linear, {"x_range": (1, 0)}, "x_range"),
     (make_linear, {"w": [1.0, 2.0]}, "slopes"),
     (make_linear, {"noise": lambda rng, size: np.zeros(3)}, "numbers"),
+    (make_linear, {"b": "half"}, "intercept"),
 ])
 def test_bad_arguments_raise_clear_errors(make, kwargs, match):
     with pytest.raises(ConfigError, match=match) as info:
         make(**kwargs)
     assert isinstance(info.value, (MinnetError, ValueError))
+
+
+def test_toy_generators_are_public():
+    import minnet.datasets as datasets
+
+    for name in ("make_moons", "make_spirals", "make_xor", "make_linear"):
+        assert name in datasets.__all__

@@ -73,3 +73,12 @@ def test_plot_mistakes_one_panel_per_image():
     fig = training.plot_mistakes(np.zeros((3, 28, 28)), [1, 2, 3], [7, 7, 8], [0.9, 0.5, 0.6])
     assert len([a for a in fig.axes if a.get_visible()]) == 3
     assert "true 1, said 7" in fig.axes[0].get_title()
+
+
+def test_bad_arguments_raise_minnet_errors():
+    from minnet.errors import ShapeError, UnknownNameError
+
+    with pytest.raises(UnknownNameError):
+        training.toy_data("circles")
+    with pytest.raises(ShapeError, match="two inputs"):
+        training.plot_hidden_lines(np.ones((3, 2)), np.zeros(2))

@@ -1,4 +1,9 @@
-"""Data sets for the book: MNIST and Fashion-MNIST, read from their original IDX files.
+"""Data sets for the book: MNIST and Fashion-MNIST, and small toy sets made on the spot.
+
+The toy generators :func:`make_moons`, :func:`make_spirals`, :func:`make_xor` and
+:func:`make_linear` draw seeded, Keras-shaped data (``x`` float32 of shape ``(n, d)``, ``y``
+in the form its loss expects) for the chapters that train networks; each docstring says
+what it draws. The two image sets are read from their original IDX files.
 
 Both loaders return Keras-shaped ``uint8`` arrays, exactly as
 ``keras.datasets.mnist.load_data()`` does::
@@ -39,9 +44,10 @@ from pathlib import Path
 
 import numpy as np
 
-from minnet.errors import DataUnavailableError
+from minnet.errors import ConfigError, DataUnavailableError
 
-__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS"]
+__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS",
+           "make_moons", "make_spirals", "make_xor", "make_linear"]
 
 _FILE_NAMES = (
     "train-images-idx3-ubyte",
@@ -318,8 +324,6 @@ def _parse_idx(data: bytes, label: str) -> np.ndarray:
 # bit-identical arrays run after run; the rows come in random order, so a slice of the
 # data (``validation_split``) holds every class.
 
-from minnet.errors import ConfigError  # noqa: E402  (the toy section stands on its own)
-
 
 def _count(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
@@ -482,10 +486,14 @@ def make_linear(n_samples=100, w=3.0, b=0.0, *, noise="uniform", noise_scale=1.0
     ------
     minnet.errors.ConfigError
         For an unknown ``noise``, a negative ``noise_scale``, an empty or reversed
-        ``x_range``, or ``w`` of the wrong length.
+        ``x_range``, ``w`` of the wrong length, or a ``b`` that is not a number.
     """
     n_samples = _count(n_samples, "n_samples", 1)
     n_features = _count(n_features, "n_features", 1)
+    try:
+        b = float(b)
+    except (TypeError, ValueError):
+        raise ConfigError(f"b must be a number (the intercept), got {b!r}.") from None
     noise_scale = _non_negative(noise_scale, "noise_scale")
     try:
         low, high = (float(v) for v in x_range)

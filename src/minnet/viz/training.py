@@ -27,8 +27,10 @@ def toy_data(name, seed=0):
     """``(x, y)`` of the toy set ``name`` (a key of :data:`TOY_SETS`)."""
     from minnet import datasets
 
+    from minnet.errors import UnknownNameError
+
     if name not in TOY_SETS:
-        raise ValueError(f"unknown toy set {name!r}; choose one of {sorted(TOY_SETS)}")
+        raise UnknownNameError(f"Unknown toy set {name!r}; choose one of {sorted(TOY_SETS)}.")
     maker, kwargs = TOY_SETS[name]
     return getattr(datasets, maker)(seed=seed, **kwargs)
 
@@ -129,8 +131,10 @@ def plot_hidden_lines(W, b, ax=None, xlim=(-0.5, 1.5), labels=None, colors=None)
     W = np.asarray(W, dtype=float)
     b = np.asarray(b, dtype=float).reshape(-1)
     if W.ndim != 2 or W.shape[0] != 2 or W.shape[1] != len(b):
-        raise ValueError(f"W must have shape (2, k) and b shape (k,), got {W.shape} and "
-                         f"{b.shape}")
+        from minnet.errors import ShapeError
+
+        raise ShapeError(f"W must have shape (2, k) (a hidden layer on two inputs) and b shape "
+                         f"(k,), got {W.shape} and {b.shape}.")
     ax = get_ax(ax)
     colors = colors or ["#7b3294", "#008837", "#e66101", "#5e3c99"]
     x1 = np.linspace(*xlim, 200)
@@ -163,11 +167,12 @@ def confusion_matrix(y_true, y_pred, n_classes=None):
     return np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
 
 
-def plot_confusion(matrix, ax=None, title="Confusion matrix"):
+def plot_confusion(matrix, ax=None, title="Confusion matrix", what="examples"):
     """Show a confusion matrix: rows are true classes, columns predicted classes.
 
-    The diagonal (right answers) is left blank so that the colour scale shows the
-    mistakes; every off-diagonal count is written in its cell.
+    Only the off-diagonal cells (the mistakes) are coloured, so that the colour scale
+    shows them; every count is written in its cell, the diagonal's (right answers) in
+    grey. ``what`` names what is counted, for the colour bar's label.
     """
     matrix = np.asarray(matrix)
     ax = get_ax(ax, figsize=(4.8, 4.2))
@@ -175,7 +180,7 @@ def plot_confusion(matrix, ax=None, title="Confusion matrix"):
     off = matrix.astype(float).copy()
     np.fill_diagonal(off, np.nan)
     image = ax.imshow(off, cmap="Reds")
-    ax.figure.colorbar(image, ax=ax, label="test images (off the diagonal)")
+    ax.figure.colorbar(image, ax=ax, label=f"{what} (off the diagonal)")
     peak = np.nanmax(off) if np.isfinite(off).any() else 1
     for t in range(k):
         for p in range(k):
