@@ -124,6 +124,7 @@ def plot_depth_histograms(records, layers, kind="activations", bins=40, panel_si
             ax = axes[r][c]
             ax.hist(values, bins=edges, color="#1f77b4")
             ax.set_yticks([])
+            ax.locator_params(axis="x", nbins=4)
             ax.tick_params(labelsize="x-small")
             ax.text(0.97, 0.93, f"std {values.std():.1e}", transform=ax.transAxes,
                     ha="right", va="top", fontsize="x-small",
