@@ -87,6 +87,9 @@ def plot_std_through_depth(stats, kind="activations", ax=None, spread=None):
             low, high = spread[label]
             ax.fill_between(layers, low, high, color=line.get_color(), alpha=0.2,
                             linewidth=0)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("layer $l$")
     ax.set_ylabel(_KINDS[kind][0])
     ax.grid(True, which="major", alpha=0.3)
@@ -192,6 +195,9 @@ def draw_signal(activation="tanh", gain=1.0, scheme="glorot", depth=20, ax=None,
     ax.semilogy(layers, np.maximum(a_std, 1e-30), "o-", markersize=3, label="activations")
     ax.semilogy(layers, np.maximum(g_std, 1e-30), "s--", markersize=3,
                 label=r"$\partial C/\partial W$")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("layer $l$")
     ax.set_ylabel("standard deviation")
     ax.set_title(f"{activation}, {gain:g} x {scheme}", fontsize="medium")
