@@ -63,6 +63,20 @@ class DataUnavailableError(MinnetError, OSError):
     """A data set is neither on disk nor downloadable."""
 
 
+class UnknownArgumentError(MinnetError, TypeError):
+    """A keyword argument the function does not take (a misspelling, or a Keras argument
+    minnet does not support)."""
+
+
+class ModelFileError(MinnetError, ValueError):
+    """A file that is not a readable minnet model: damaged, foreign, incomplete, or whose
+    weights do not fit its architecture."""
+
+
+class NotInMinnetError(MinnetError, AttributeError):
+    """A Keras name (a layer, an optimizer, ...) that minnet does not have."""
+
+
 def unknown_name(kind: str, name: object, valid: list[str]) -> UnknownNameError:
     """Build an :class:`UnknownNameError` that suggests the closest valid names."""
     close = difflib.get_close_matches(str(name).lower(), valid, n=3, cutoff=0.5)

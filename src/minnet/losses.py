@@ -129,25 +129,34 @@ class Loss:
                 stacklevel=4,
             )
 
-    def delta(self, y_true, z, a, activation=linear):
+    def delta(self, y_true, z, a, activation=linear, sample_weight=None):
         """Per-example losses and ``Delta^L = dC/dz`` for a last layer ``a = activation(z)``.
 
         ``y_true`` is prepared (:meth:`prepare`). ``C`` is the batch mean of the
-        per-example losses, so ``Delta^L`` carries the ``1/n``; a weighted mean would scale
-        row ``i`` of ``Delta^L`` by the weight of example ``i``.
+        per-example losses, so ``Delta^L`` carries the ``1/n``. With ``sample_weight``
+        (one ``w_i`` per example) ``C = 1/n sum_i w_i L_i``: the losses returned are the
+        weighted ``w_i L_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
+        (:mod:`minnet.weighting`).
         """
         if self.uses_logits(activation):  # Delta^L = (a - y) / n, from the logits
             loss = self if self.from_logits else self.with_logits()
-            return loss.values_and_gradient(y_true, z)
-        per_example, grad_a = self.values_and_gradient(y_true, a)
-        return per_example, activation.backward(z, a, grad_a)
+            per_example, delta = loss.values_and_gradient(y_true, z)
+        else:
+            per_example, grad_a = self.values_and_gradient(y_true, a)
+            delta = activation.backward(z, a, grad_a)
+        if sample_weight is None:
+            return per_example, delta
+        return (per_example * sample_weight,
+                delta * sample_weight.reshape(-1, *[1] * (delta.ndim - 1)))
 
-    def output_values(self, y_true, z, a, activation=linear):
+    def output_values(self, y_true, z, a, activation=linear, sample_weight=None):
         """The per-example losses of :meth:`delta`, without computing any gradient."""
         if self.uses_logits(activation):
             loss = self if self.from_logits else self.with_logits()
-            return loss.values_and_gradient(y_true, z, gradient=False)[0]
-        return self.values_and_gradient(y_true, a, gradient=False)[0]
+            values = loss.values_and_gradient(y_true, z, gradient=False)[0]
+        else:
+            values = self.values_and_gradient(y_true, a, gradient=False)[0]
+        return values if sample_weight is None else values * sample_weight
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"

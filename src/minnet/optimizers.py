@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup, non_negative_float
 from .errors import ConfigError
 
@@ -35,6 +36,10 @@ class Optimizer:
     """Base class: ``apply(params, grads)`` updates each array of ``params`` in place."""
 
     name = "optimizer"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None):
         self.learning_rate = learning_rate
