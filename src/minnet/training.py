@@ -78,6 +78,8 @@ def fit(model, x, y, epochs=1, batch_size=32, validation_data=None, validation_s
             "epochs=5, initial_epoch=2, as in Keras."
         )
     x, y = model.check_data(x, y)
+    if sample_weight is not None and class_weight is not None:
+        weighting.sample_weights(y, sample_weight, class_weight)  # raises: not both
     weights = weighting.sample_weights(y, sample_weight, None, model.dtype)
     x, y, weights, validation = _split(model, x, y, weights, validation_data, validation_split)
     if class_weight is not None:  # as in Keras, for the training data only
