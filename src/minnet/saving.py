@@ -34,6 +34,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def _read_archive(filepath):
     try:
         with zipfile.ZipFile(filepath) as archive:
             names = set(archive.namelist())
-            if "metadata.json" not in names and "model.weights.h5" in names:
+            if "model.weights.h5" in names and "weights.npz" not in names:
                 raise ModelFileError(
                     f"{filepath!r} is a Keras model file, not a minnet one. Load it with "
                     "keras.models.load_model, then minnet.keras.from_keras(keras_model) gives "
@@ -138,7 +139,10 @@ def _read_archive(filepath):
                     f"{', '.join(missing)} (it holds {sorted(names)})."
                 )
             return {name: archive.read(name) for name in names}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            NotImplementedError, ValueError) as error:  # what zipfile raises on bad bytes
         raise ModelFileError(f"{filepath!r} is damaged: {error}.") from None
 
 
