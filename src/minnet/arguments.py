@@ -133,7 +133,8 @@ def checked(function=None, *, also=(), where=None):
 
 
 def check_subclass_init(cls):
-    """Wrap ``cls.__init__`` (if ``cls`` defines its own) with :func:`checked`, accepting
-    what :func:`init_names` finds; for the base classes' ``__init_subclass__``."""
-    if "__init__" in vars(cls):
-        cls.__init__ = checked(cls.__init__, also=init_names(cls), where=f"{cls.__name__}()")
+    """Wrap ``cls.__init__`` (its own or the one it inherits) with :func:`checked`,
+    accepting what :func:`init_names` finds; for the base classes' ``__init_subclass__``."""
+    init = inspect.unwrap(cls.__init__)
+    if init is not object.__init__:
+        cls.__init__ = checked(init, also=init_names(cls), where=f"{cls.__name__}()")

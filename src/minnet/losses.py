@@ -33,6 +33,7 @@ import warnings
 import numpy as np
 
 from .activations import linear, sigmoid, softmax
+from .arguments import check_subclass_init
 from .checks import lookup
 from .errors import LabelError, ShapeError
 
@@ -74,6 +75,10 @@ def _check_probabilities(y, loss_name):
 
 class Loss:
     """Base class: ``loss(y_true, y_pred)`` is the batch mean of ``per_example``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     name = "loss"
 

@@ -102,6 +102,7 @@ class Sequential:
             self.optimizer.reset()
         return layer
 
+    @checked(where="Sequential.build")
     def build(self, input_shape):
         """Create every layer's weights for inputs of shape ``(batch, *input_shape[1:])``."""
         if not self.layers:
@@ -279,12 +280,14 @@ class Sequential:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
 
+    @checked(where="Sequential.loss_value")
     def loss_value(self, x, y) -> float:
         """The mean loss on ``(x, y)`` plus regularization, in inference mode."""
         self._require_compiled("loss_value")
         x, y = self.check_data(x, y)
         return training_module.evaluate(self, x, y, len(x), {})["loss"]
 
+    @checked(where="Sequential.gradients")
     def gradients(self, x, y, training=False):
         """Gradients of the batch's mean loss plus regularization with respect to every
         weight, as a list ordered and shaped like :meth:`get_weights`."""
@@ -310,6 +313,7 @@ class Sequential:
         self._require_built()
         return [p.copy() for p in self.params]
 
+    @checked(where="Sequential.set_weights")
     def set_weights(self, weights):
         """Overwrite every weight; ``weights`` is ordered and shaped like ``get_weights()``.
         Every shape is checked before anything is written: a mismatch changes nothing."""
@@ -379,11 +383,13 @@ class Sequential:
 
         save_model(self, filepath, overwrite=overwrite)
 
+    @checked(where="Sequential.save_weights")
     def save_weights(self, path):
         """Save the weights to an ``.npz`` file (plain arrays, no pickle)."""
         self._require_built()
         np.savez(path, *self.get_weights())
 
+    @checked(where="Sequential.load_weights")
     def load_weights(self, path):
         """Load weights saved by :meth:`save_weights`."""
         path = os.fspath(path)
@@ -392,6 +398,7 @@ class Sequential:
         with np.load(path, allow_pickle=False) as data:
             self.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])
 
+    @checked(where="Sequential.astype")
     def astype(self, dtype):
         """A copy of the model (weights, compiled loss and optimizer) in another dtype."""
         self._require_built()

@@ -38,6 +38,7 @@ import zlib
 
 import numpy as np
 
+from .arguments import checked
 from .errors import MinnetError, ModelFileError
 from .serialization import deserialize, serialize
 
@@ -58,6 +59,7 @@ def _npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
+@checked(where="save_model")
 def save_model(model, filepath, overwrite=True):
     """Write ``model`` to ``filepath`` (see the module docstring for the format).
 
@@ -180,6 +182,7 @@ def _check_arrays(arrays, expected, what, filepath):
             )
 
 
+@checked(where="load_model")
 def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     """The model saved in ``filepath`` by :meth:`~minnet.model.Sequential.save`: same
     architecture and weights (bit-identical predictions), and with ``compile=True`` the
