@@ -288,3 +288,9 @@ class CSVLogger(Callback):
     def _write(self, row):
         with open(self.filename, "a", newline="") as file:
             csv.writer(file, delimiter=self.separator).writerow(row)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("callbacks", name, [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, Callback)])

@@ -84,3 +84,14 @@ def unknown_name(kind: str, name: object, valid: list[str]) -> UnknownNameError:
     return UnknownNameError(
         f"Unknown {kind} {name!r}.{hint} Valid names: {', '.join(sorted(valid))}."
     )
+
+
+def not_in_minnet(module: str, name: str, has) -> AttributeError:
+    """The error for ``minnet.<module>.<name>``, a Keras name minnet does not have (a
+    module's ``__getattr__`` raises it; private names stay plain ``AttributeError``)."""
+    if name.startswith("_"):
+        return AttributeError(f"module 'minnet.{module}' has no attribute {name!r}")
+    return NotInMinnetError(
+        f"minnet.{module} has no {name!r}; it has {', '.join(has)}. Keep code that needs "
+        "it in Keras."
+    )

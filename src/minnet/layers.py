@@ -195,6 +195,21 @@ class Layer:
     def regularization_loss(self) -> float:
         return 0.0
 
+    def __call__(self, x, training=False):
+        """The layer applied to an array, as Keras layers can be: ``forward(x)`` (built
+        first, with fresh weights, if need be). Keras's functional API, which calls layers
+        on ``Input``, is not minnet's."""
+        if isinstance(x, Layer):
+            raise NotInMinnetError(
+                "minnet has no functional API (outputs = Dense(...)(inputs); "
+                "keras.Model(inputs, outputs)): put the layers in a Sequential([...]) instead."
+            )
+        x = np.asarray(x)
+        if not self.built:
+            self.build((None, *x.shape[1:]), np.random.default_rng(),
+                       x.dtype if x.dtype.kind == "f" else "float32")
+        return self.forward(x.astype(self.dtype, copy=False), training=training)
+
     def count_params(self) -> int:
         return int(sum(p.size for p in self.params))
 

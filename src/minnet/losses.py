@@ -379,3 +379,9 @@ _BY_NAME = {
 def get(identifier) -> Loss:
     """A loss object from a Keras name such as ``"mse"``, or the object itself."""
     return lookup("loss", identifier, Loss, _BY_NAME)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("losses", name, ["MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", *_BY_NAME])

@@ -222,3 +222,9 @@ _BY_NAME = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
 def get(identifier) -> Optimizer:
     """An optimizer from its Keras name (``"adam"``) with default settings, or the object."""
     return lookup("optimizer", identifier, Optimizer, _BY_NAME)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("optimizers", name, [*(cls.__name__ for cls in _BY_NAME.values())])
