@@ -5,7 +5,7 @@ package, and a Keras argument that minnet does not have should say so. :func:`ch
 wraps a function so that an unknown keyword raises
 :class:`~minnet.errors.UnknownArgumentError` (also a ``TypeError``) naming
 
-- the closest valid argument (``imput_dim`` -> ``input_dim``, by :mod:`difflib`), and
+- the closest valid argument (``imput_dim`` -> ``input_dim``, by ``difflib``), and
 - for a Keras argument minnet does not support (``jit_compile``, ``kernel_constraint``,
   ...), what minnet lacks and what to do instead (:data:`KERAS_ONLY`).
 

@@ -216,9 +216,9 @@ class ModelCheckpoint(Callback):
     logs: ``"ckpt-{epoch:02d}-{val_loss:.3f}.minnet"``. With ``save_best_only`` a file is
     written only when ``monitor`` beats the best value so far (``mode`` as in
     ``EarlyStopping``; ``initial_value_threshold`` is the value to beat at first). With
-    ``save_weights_only`` only the weights are written (:meth:`Sequential.save_weights`,
-    an ``.npz``), else the whole model (:meth:`Sequential.save`, which
-    :func:`minnet.models.load_model` reads back and ``fit(..., initial_epoch=...)`` resumes).
+    ``save_weights_only`` only the weights are written (:meth:`~minnet.model.Sequential.save_weights`,
+    an ``.npz``), else the whole model (:meth:`~minnet.model.Sequential.save`, which
+    :func:`minnet.saving.load_model` reads back and ``fit(..., initial_epoch=...)`` resumes).
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,

@@ -377,7 +377,7 @@ class Sequential:
     def save(self, filepath, overwrite=True):
         """Save the whole model to one file: architecture, weights, compiled loss, metrics
         and optimizer with its state, and the random state, so that
-        :func:`minnet.models.load_model` resumes training exactly. The format is in
+        :func:`minnet.saving.load_model` resumes training exactly. The format is in
         :mod:`minnet.saving`."""
         from .saving import save_model
 
