@@ -40,6 +40,13 @@ def test_flatten_with_input_shape_as_the_tutorials_write_it():
     assert minnet.Sequential([Dense(1, input_shape=(1,))]).count_params() == 2
 
 
+def test_input_dtype_becomes_the_models():
+    model = minnet.Sequential([Input(shape=(2,), dtype="float64"), Dense(1)])
+    assert model.dtype == np.float64 and model.get_weights()[0].dtype == np.float64
+    with pytest.raises(errors.ConfigError, match="float32 or float64"):
+        Input(shape=(2,), dtype="int32")
+
+
 def test_input_goes_first_and_once():
     with pytest.raises(errors.ConfigError, match="first"):
         minnet.Sequential([Dense(2, input_dim=3), Input(shape=(3,))])

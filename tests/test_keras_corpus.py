@@ -382,3 +382,11 @@ def test_what_does_not_translate_says_what_minnet_lacks(name):
         exec(compile(to_minnet(code), "<snippet>", "exec"), {})  # noqa: S102
     for word in words:
         assert word in str(info.value), str(info.value)
+
+
+def test_to_categorical_is_keras_s():
+    for labels, classes in (([0, 2, 1], None), (np.array([[1], [0], [3]]), 5),
+                            (np.arange(6).reshape(2, 3), None)):
+        ours = minnet.utils.to_categorical(labels, classes)
+        theirs = keras.utils.to_categorical(labels, classes)
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)

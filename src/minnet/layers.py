@@ -392,14 +392,17 @@ class InputLayer(Layer):
     example. It holds no parameters and computes nothing; the model takes its shape and
     builds at once."""
 
-    def __init__(self, shape=None, batch_size=None, name=None, batch_shape=None):
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
         super().__init__(name or "input_layer")
         if shape is None and batch_shape is None:
             raise ConfigError("Input needs the shape of one example, e.g. Input(shape=(4,)).")
+        if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
+            raise ConfigError(f"minnet computes in float32 or float64; Input got dtype={dtype!r}.")
         self.batch_input_shape = batch_input_shape(
             input_shape=shape, batch_input_shape=batch_shape)
         self.shape = self.batch_input_shape[1:]
         self.batch_size = batch_size
+        self.input_dtype = None if dtype is None else np.dtype(dtype)
 
     def forward(self, x, training=False):
         return x
@@ -412,11 +415,13 @@ class InputLayer(Layer):
 
 
 @checked(where="Input()")
-def Input(shape=None, batch_size=None, name=None, batch_shape=None):  # noqa: N802 (Keras's name)
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802 (Keras's name)
     """Keras 3's recommended first element of a ``Sequential``: ``Input(shape=(4,))``
     gives the shape of one example (the batch size stays open), so the model is built at
-    once. ``batch_size`` is accepted and not used (minnet's batches are ``fit``'s)."""
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, batch_shape=batch_shape)
+    once. A ``dtype`` (``"float32"`` or ``"float64"``) becomes the model's. ``batch_size``
+    is accepted and not used (minnet's batches are ``fit``'s)."""
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                      batch_shape=batch_shape)
 
 
 #: Keras layers people reach for that minnet does not have.

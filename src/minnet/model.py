@@ -67,6 +67,8 @@ class Sequential:
                     f"model already has {'layers' if self.layers else 'an input shape'}."
                 )
             self.input_shape = layer.batch_input_shape
+            if layer.input_dtype is not None:
+                self.dtype = layer.input_dtype
             return
         if not isinstance(layer, Layer):
             raise ConfigError(
