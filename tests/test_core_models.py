@@ -117,3 +117,13 @@ def test_tf_keras_names_with_import_minnet_as_tf():
 
     assert tf.keras.layers.Dense is Dense and tf.keras.models.Sequential is minnet.Sequential
     assert tf.keras.utils.to_categorical is minnet.utils.to_categorical
+
+
+def test_get_layer_trainable_weights_and_loss_functions():
+    model = minnet.Sequential([Dense(2, input_dim=3, name="hidden"), Dense(1)])
+    assert model.get_layer("hidden") is model.layers[0] and model.get_layer(index=1).units == 1
+    with pytest.raises(errors.ConfigError, match="hidden"):
+        model.get_layer("output")
+    assert model.trainable_weights == model.weights and model.non_trainable_weights == []
+    model.compile("sgd", loss=minnet.losses.mean_squared_error)
+    assert isinstance(model.loss, minnet.losses.MeanSquaredError)

@@ -377,7 +377,11 @@ _BY_NAME = {
 
 
 def get(identifier) -> Loss:
-    """A loss object from a Keras name such as ``"mse"``, or the object itself."""
+    """A loss object from a Keras name such as ``"mse"``, the object itself, or one of
+    this module's functions (``loss=minnet.losses.mean_squared_error``, as Keras allows)."""
+    if callable(identifier) and getattr(identifier, "__module__", None) == __name__ and \
+            getattr(identifier, "__name__", None) in _BY_NAME:
+        identifier = identifier.__name__
     return lookup("loss", identifier, Loss, _BY_NAME)
 
 

@@ -301,7 +301,8 @@ class Sequential:
     def _require_built(self):
         if not self.built:
             raise NotBuiltError(
-                "The model has no weights yet. Give the first layer input_dim=..., call "
+                "The model has no weights yet. Start it with minnet.Input(shape=(n_features,)), "
+                "give the first layer input_dim=... or input_shape=..., call "
                 "model.build((None, n_features)), or call the model on data first."
             )
 
@@ -309,6 +310,28 @@ class Sequential:
     def weights(self):
         """The weight arrays themselves (not copies), ``[W1, b1, W2, b2, ...]``."""
         return self.params if self.built else []
+
+    @property
+    def trainable_weights(self):
+        """Every weight: all of minnet's weights are trained (Keras's name)."""
+        return self.weights
+
+    @property
+    def non_trainable_weights(self):
+        """None: minnet has no frozen weights (Keras's name)."""
+        return []
+
+    @checked(where="Sequential.get_layer")
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or at position ``index`` of ``layers``, as in Keras."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ConfigError(
+            f"No layer is called {name!r}; the layers are {[layer.name for layer in self.layers]}."
+        )
 
     def get_weights(self):
         """Copies of every weight array, ``[W1, b1, W2, b2, ...]``, shaped as in Keras."""
