@@ -21,9 +21,10 @@ import minnet.keras as mk
 
 keras = pytest.importorskip("keras")
 
-# float32, a few epochs of a few batches: max|minnet - keras| <= RTOL * max(1, max|keras|),
-# as in test_keras_fit.py (seen: below 2e-7).
-RTOL = 1e-5
+# float32, nine Adam steps: max|minnet - keras| <= RTOL * max(1, max|keras|), as in
+# test_keras_fit.py. The largest seen over this file: 2.8e-6 (float32 sums of weighted
+# losses taken in another order, then Adam); 3e-5 leaves a factor of 10.
+RTOL = 3e-5
 
 
 def close(actual, expected):
