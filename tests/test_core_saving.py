@@ -196,6 +196,13 @@ def test_a_keras_file_is_recognized_as_one(tmp_path):
         load_model(path)
 
 
+def test_a_keras_h5_file_is_recognized_as_one(tmp_path):
+    path = tmp_path / "model.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    with pytest.raises(ModelFileError, match="HDF5.*from_keras"):
+        load_model(path)
+
+
 def test_nothing_is_half_loaded_into_an_existing_model(tmp_path):
     model = minnet.Sequential([minnet.Dense(4, input_dim=3), minnet.Dense(2)], seed=0)
     before = model.get_weights()

@@ -119,6 +119,13 @@ def _read_archive(filepath):
     """Every member of the archive, as bytes, after checking it is a minnet model file."""
     if not os.path.isfile(filepath):
         raise ModelFileError(f"There is no file {filepath!r} to load a model from.")
+    with open(filepath, "rb") as file:
+        if file.read(8) == b"\x89HDF\r\n\x1a\n":
+            raise ModelFileError(
+                f"{filepath!r} is an HDF5 file (Keras's .h5 format), not a minnet model file. "
+                "Load it with keras.models.load_model, then minnet.keras.from_keras(keras_model) "
+                "gives its minnet twin."
+            )
     if not zipfile.is_zipfile(filepath):
         raise ModelFileError(
             f"{filepath!r} is not a minnet model file: it is not a zip archive (a damaged or "
