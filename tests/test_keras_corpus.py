@@ -428,3 +428,12 @@ def test_the_mnist_tutorial_runs_on_minnet_with_its_data(tmp_path):
     exec(compile(to_minnet(MNIST_TUTORIAL), "<tutorial>", "exec"), namespace)  # noqa: S102
     loss, accuracy = namespace["result"]
     assert accuracy > 0.8, namespace["result"]
+
+
+def test_a_file_keras_saved_gets_an_error_naming_the_way_across(tmp_path):
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    model.save(tmp_path / "model.keras")
+    with pytest.raises(minnet.errors.ModelFileError, match="Keras model file.*from_keras"):
+        minnet.models.load_model(tmp_path / "model.keras")
+    twin = minnet.keras.from_keras(keras.models.load_model(tmp_path / "model.keras"))
+    assert all(np.array_equal(a, b) for a, b in zip(twin.get_weights(), model.get_weights()))
