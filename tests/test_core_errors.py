@@ -122,6 +122,15 @@ CATALOGUE = [
         epochs=20, verbose=0), errors.DivergenceError, ["epoch", "step", "learning rate"]),
     ("a non-layer in Sequential", lambda: minnet.Sequential([np.zeros(3)]),
         errors.ConfigError, ["ndarray"]),
+    ("a misspelled keyword", lambda: minnet.Dense(3, imput_dim=4),
+        errors.UnknownArgumentError, ["'imput_dim'", "Did you mean 'input_dim'"]),
+    ("a Keras argument minnet lacks", lambda: classifier(compile=False).compile(
+        "adam", "mse", jit_compile=True),
+        errors.UnknownArgumentError, ["'jit_compile'", "Keras argument", "does not support"]),
+    ("a Keras layer minnet lacks", lambda: minnet.layers.Conv2D,
+        errors.NotInMinnetError, ["'Conv2D'", "Dense"]),
+    ("a file that is not a model", lambda: minnet.models.load_model(__file__),
+        errors.ModelFileError, ["not a minnet model file", "zip"]),
 ]
 
 

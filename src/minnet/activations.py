@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup
 
 
 class Activation:
     """An activation ``a = f(z)`` with its derivative ``f'(z)``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     name = "activation"
 

@@ -46,7 +46,7 @@ import numpy as np
 
 from minnet.errors import ConfigError, DataUnavailableError
 
-__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS",
+__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS", "mnist", "fashion_mnist",
            "make_moons", "make_spirals", "make_xor", "make_linear"]
 
 _FILE_NAMES = (
@@ -314,6 +314,23 @@ def _parse_idx(data: bytes, label: str) -> np.ndarray:
             f"but the file has {len(data)} bytes."
         )
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).copy()
+
+
+class _KerasDataset:
+    """Keras's spelling ``keras.datasets.mnist.load_data()``: the same arrays as
+    :func:`load_mnist` (or :func:`load_fashion_mnist`)."""
+
+    def __init__(self, loader):
+        self.load_data = loader
+
+    def __repr__(self):
+        return f"<minnet.datasets, Keras's spelling of {self.load_data.__name__}>"
+
+
+#: ``mnist.load_data()`` is :func:`load_mnist`, as ``keras.datasets.mnist.load_data()``.
+mnist = _KerasDataset(load_mnist)
+#: ``fashion_mnist.load_data()`` is :func:`load_fashion_mnist`.
+fashion_mnist = _KerasDataset(load_fashion_mnist)
 
 
 # =========================================================================== toy data

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup, non_negative_float
 from .errors import ConfigError
 
@@ -35,6 +36,10 @@ class Optimizer:
     """Base class: ``apply(params, grads)`` updates each array of ``params`` in place."""
 
     name = "optimizer"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None):
         self.learning_rate = learning_rate
@@ -217,3 +222,9 @@ _BY_NAME = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
 def get(identifier) -> Optimizer:
     """An optimizer from its Keras name (``"adam"``) with default settings, or the object."""
     return lookup("optimizer", identifier, Optimizer, _BY_NAME)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("optimizers", name, [*(cls.__name__ for cls in _BY_NAME.values())])
