@@ -26,7 +26,6 @@ TOY_SETS = {
 def toy_data(name, seed=0):
     """``(x, y)`` of the toy set ``name`` (a key of :data:`TOY_SETS`)."""
     from minnet import datasets
-
     from minnet.errors import UnknownNameError
 
     if name not in TOY_SETS:
