@@ -17,11 +17,12 @@ Every hyper-parameter is converted to the parameter's dtype before use: a Python
 times a float32 array stays float32, but a ``np.float64`` scalar would silently turn the
 parameters into float64.
 
-The updates compute these formulas term by term, in the order Keras does (so the rounding
-is the same), but write each intermediate into a work array kept from step to step
-(numpy's ``out=`` and in-place ``*=``, ``+=``): a step then allocates no memory, which for
-large weight matrices is most of what a naive update costs. Each line of an update is one
-pass over the array; the formula it computes stands beside it.
+The updates compute these formulas term by term, as Keras does, except that a step is
+divided before it is scaled by the learning rate (a rounding apart). Each intermediate is
+written into one work array kept from step to step (numpy's ``out=`` and in-place ``*=``,
+``+=``): a step allocates no memory and touches as few arrays as it can, so that those of a
+large weight matrix stay in the processor's cache. Each line of an update is one pass over
+the array; the formula it computes stands beside it.
 
 Subnormal numbers. A state that decays geometrically (Adam's ``m`` by ``beta_1`` = 0.9 a
 step, RMSprop's ``v`` by ``rho``, SGD's momentum) for a weight whose gradient is 0 for a
@@ -104,9 +105,9 @@ class Optimizer:
     def work(self, w, count=1):
         """``count`` scratch arrays shaped like ``w``, reused by every step (and by every
         parameter of that shape): somewhere to write intermediates with ``out=``."""
-        arrays = self._work.get((w.shape, w.dtype))
-        if arrays is None or len(arrays) < count:
-            arrays = self._work[w.shape, w.dtype] = [np.empty_like(w) for _ in range(count)]
+        arrays = self._work.setdefault((w.shape, w.dtype), [])
+        while len(arrays) < count:
+            arrays.append(np.empty_like(w))
         return arrays[:count]
 
     def flush_subnormals(self, x):
@@ -162,7 +163,8 @@ class SGD(Optimizer):
         m -= step  # m = momentum m - lr g
         self.flush_subnormals(m)
         if self.nesterov:
-            step -= np.multiply(m, momentum, out=self.work(w, 2)[1])  # step = lr g - momentum m
+            scratch = self.work(w, 2)[1]
+            step -= np.multiply(m, momentum, out=scratch)  # step = lr g - momentum m
             w -= step  # w += momentum m - lr g
         else:
             w += m  # w += m
@@ -183,12 +185,12 @@ class Adagrad(Optimizer):
 
     def update(self, w, g, slots):
         (acc,) = slots
-        step, root = self.work(w, 2)
+        (step,) = self.work(w)
         acc += np.multiply(g, g, out=step)  # acc += g**2
-        np.add(acc, w.dtype.type(self.epsilon), out=root)  # root = acc + eps
-        np.sqrt(root, out=root)  # root = sqrt(acc + eps)
-        np.multiply(g, w.dtype.type(self.learning_rate), out=step)  # step = lr g
-        step /= root  # step = lr g / sqrt(acc + eps)
+        np.add(acc, w.dtype.type(self.epsilon), out=step)  # step = acc + eps
+        np.sqrt(step, out=step)  # step = sqrt(acc + eps)
+        np.divide(g, step, out=step)  # step = g / sqrt(acc + eps)
+        step *= w.dtype.type(self.learning_rate)  # step = lr g / sqrt(acc + eps)
         w -= step  # w -= lr g / sqrt(acc + eps)
 
 
@@ -208,16 +210,16 @@ class RMSprop(Optimizer):
     def update(self, w, g, slots):
         (v,) = slots
         rho = w.dtype.type(self.rho)
-        step, root = self.work(w, 2)
+        (step,) = self.work(w)
         v *= rho  # v = rho v
         np.multiply(g, g, out=step)  # step = g**2
         step *= 1 - rho  # step = (1 - rho) g**2
         v += step  # v = rho v + (1 - rho) g**2
         self.flush_subnormals(v)
-        np.add(v, w.dtype.type(self.epsilon), out=root)  # root = v + eps
-        np.sqrt(root, out=root)  # root = sqrt(v + eps)
-        np.multiply(g, w.dtype.type(self.learning_rate), out=step)  # step = lr g
-        step /= root  # step = lr g / sqrt(v + eps)
+        np.add(v, w.dtype.type(self.epsilon), out=step)  # step = v + eps
+        np.sqrt(step, out=step)  # step = sqrt(v + eps)
+        np.divide(g, step, out=step)  # step = g / sqrt(v + eps)
+        step *= w.dtype.type(self.learning_rate)  # step = lr g / sqrt(v + eps)
         w -= step  # w -= lr g / sqrt(v + eps)
 
 
@@ -243,7 +245,7 @@ class Adam(Optimizer):
     def update(self, w, g, slots):
         m, v = slots
         dtype = w.dtype.type
-        step, root = self.work(w, 2)
+        (step,) = self.work(w)
         np.subtract(g, m, out=step)  # step = g - m
         step *= dtype(1 - self.beta_1)  # step = (g - m)(1 - beta_1)
         m += step  # m += (g - m)(1 - beta_1)
@@ -252,10 +254,10 @@ class Adam(Optimizer):
         step -= v  # step = g**2 - v
         step *= dtype(1 - self.beta_2)  # step = (g**2 - v)(1 - beta_2)
         v += step  # v += (g**2 - v)(1 - beta_2)
-        np.sqrt(v, out=root)  # root = sqrt(v)
-        root += dtype(self.epsilon)  # root = sqrt(v) + eps
-        np.multiply(m, dtype(self.alpha), out=step)  # step = alpha m
-        step /= root  # step = alpha m / (sqrt(v) + eps)
+        np.sqrt(v, out=step)  # step = sqrt(v)
+        step += dtype(self.epsilon)  # step = sqrt(v) + eps
+        np.divide(m, step, out=step)  # step = m / (sqrt(v) + eps)
+        step *= dtype(self.alpha)  # step = alpha m / (sqrt(v) + eps)
         w -= step  # w -= alpha m / (sqrt(v) + eps)
 
 
