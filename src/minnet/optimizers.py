@@ -50,6 +50,7 @@ from .errors import ConfigError
 #: step removes nearly all of that slow arithmetic for an eighth of the flush's cost.
 FLUSH_EVERY = 8
 
+
 class Optimizer:
     """Base class: ``apply(params, grads)`` updates each array of ``params`` in place."""
 
@@ -125,6 +126,15 @@ class Optimizer:
         np.less(size, tiny, out=small)
         np.copyto(x, 0, where=small)
 
+    def divide_by_root(self, w, g, s, step):
+        """``w -= lr g / sqrt(s + eps)``, the step of Adagrad (``s`` the sum of squared
+        gradients) and RMSprop (``s`` their running mean), written through ``step``."""
+        np.add(s, w.dtype.type(self.epsilon), out=step)  # step = s + eps
+        np.sqrt(step, out=step)  # step = sqrt(s + eps)
+        np.divide(g, step, out=step)  # step = g / sqrt(s + eps)
+        step *= w.dtype.type(self.learning_rate)  # step = lr g / sqrt(s + eps)
+        w -= step  # w -= lr g / sqrt(s + eps)
+
     def update(self, w, g, slots):
         raise NotImplementedError
 
@@ -187,11 +197,7 @@ class Adagrad(Optimizer):
         (acc,) = slots
         (step,) = self.work(w)
         acc += np.multiply(g, g, out=step)  # acc += g**2
-        np.add(acc, w.dtype.type(self.epsilon), out=step)  # step = acc + eps
-        np.sqrt(step, out=step)  # step = sqrt(acc + eps)
-        np.divide(g, step, out=step)  # step = g / sqrt(acc + eps)
-        step *= w.dtype.type(self.learning_rate)  # step = lr g / sqrt(acc + eps)
-        w -= step  # w -= lr g / sqrt(acc + eps)
+        self.divide_by_root(w, g, acc, step)  # w -= lr g / sqrt(acc + eps)
 
 
 class RMSprop(Optimizer):
@@ -216,11 +222,7 @@ class RMSprop(Optimizer):
         step *= 1 - rho  # step = (1 - rho) g**2
         v += step  # v = rho v + (1 - rho) g**2
         self.flush_subnormals(v)
-        np.add(v, w.dtype.type(self.epsilon), out=step)  # step = v + eps
-        np.sqrt(step, out=step)  # step = sqrt(v + eps)
-        np.divide(g, step, out=step)  # step = g / sqrt(v + eps)
-        step *= w.dtype.type(self.learning_rate)  # step = lr g / sqrt(v + eps)
-        w -= step  # w -= lr g / sqrt(v + eps)
+        self.divide_by_root(w, g, v, step)  # w -= lr g / sqrt(v + eps)
 
 
 class Adam(Optimizer):

@@ -171,7 +171,7 @@ def check_bp2(fn, verbose=True):
     loops = python_loops(fn) if result.passed else []
     if loops:
         detail = ("the values are right, but the function uses a Python loop: "
-                  + "; ".join(f"`{loop.line}`" for loop in loops))
+                  + "; ".join(f"`{line}`" for line in dict.fromkeys(loop.line for loop in loops)))
         hint = ("The exercise asks for no loops. The sum over k in delta^(l+1)_ik W^(l+1)_jk "
                 "is one entry of a matrix product, and f'(z^l) multiplies entry by entry: "
                 "BP2 for the whole batch is one `@` and one `*`.")
