@@ -235,13 +235,14 @@ class Adam(Optimizer):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.alpha = learning_rate  # the step size of step t, set by prepare_step
 
     def create_slots(self, w):
         return (np.zeros_like(w), np.zeros_like(w))
 
     def prepare_step(self):
         t = self.iterations
-        # the bias correction, once per step: a Python float (not a numpy float64)
+        # the bias correction, once per step; converted to the parameter's dtype in update
         self.alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def update(self, w, g, slots):
