@@ -47,6 +47,10 @@ class NotBuiltError(MinnetError, RuntimeError):
     """Weights asked for before the model knows its input shape."""
 
 
+class UnsupportedLayerError(MinnetError, TypeError):
+    """A model holds a kind of layer that this function does not handle."""
+
+
 class UnknownNameError(MinnetError, ValueError):
     """A string that names no activation, loss, optimizer, initializer, ... ."""
 

@@ -321,20 +321,22 @@ class SparseCategoricalCrossentropy(Loss):
     def values_and_gradient(self, y_true, y_pred, gradient=True):
         k = y_pred.shape[-1]
         n = y_pred.size // k
-        labels = y_true[..., None]
-        onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
         if self.from_logits:
+            # row i of the (n, k) logits and its label y_i, whatever the leading axes
+            rows, labels = np.arange(n), y_true.reshape(n)
             shifted = y_pred - np.max(y_pred, axis=-1, keepdims=True)  # z - max(z)
             exp = np.exp(shifted)
             total = np.sum(exp, axis=-1, keepdims=True)
-            picked = np.take_along_axis(shifted, labels, axis=-1)
-            per_example = (np.log(total) - picked)[..., 0]  # logsumexp(z) - z_y
+            picked = shifted.reshape(n, k)[rows, labels].reshape(y_true.shape)  # z_y - max(z)
+            per_example = np.log(total[..., 0]) - picked  # logsumexp(z) - z_y
             if not gradient:
                 return per_example, None
-            grad = exp / total  # softmax(z), from the exponentials already computed
-            grad -= onehot
-            grad /= n
-            return per_example, grad
+            exp /= total  # softmax(z), from the exponentials already computed
+            exp.reshape(n, k)[rows, labels] -= 1  # softmax(z) - onehot(y)
+            exp /= n
+            return per_example, exp  # (softmax(z) - onehot(y)) / n
+        labels = y_true[..., None]
+        onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         total = p.sum(axis=-1, keepdims=True)
         picked = np.take_along_axis(p, labels, axis=-1)[..., 0]
