@@ -22,6 +22,15 @@ def forward_variance(m0, fan_ins, weight_vars, activation):
     return np.array(out)
 
 
+def _relu_variance_not_moment(m0, fan_ins, weight_vars, activation):
+    # the classic slip: Var(relu(z)) = Var(z) (1/2 - 1/(2 pi)) where E[relu(z)^2] is needed
+    out, m = [], m0
+    for n, v in zip(fan_ins, weight_vars):
+        out.append(n * v * m)
+        m = out[-1] * (0.5 - 0.5 / np.pi) if activation == "relu" else out[-1]
+    return np.array(out)
+
+
 def test_forward_variance_passes():
     result = check_forward_variance(forward_variance, verbose=False)
     assert result, result.message
@@ -41,6 +50,10 @@ def test_forward_variance_stub_not_attempted():
      "starts at layer 2"),
     (lambda m0, f, v, a: np.sqrt(forward_variance(m0, f, v, a)), "not standard deviations"),
     (lambda m0, f, v, a: forward_variance(m0, f, v, a)[-1], "array of length"),
+    # E[f(z^l)^2] returned instead of Var(z^l): off by 1/2 everywhere, two possible causes
+    (lambda m0, f, v, a: forward_variance(m0, f, v, a) / (2 if a == "relu" else 1),
+     "you returned E[f(z^l)^2]"),
+    (lambda m0, f, v, a: _relu_variance_not_moment(m0, f, v, a), "not its variance"),
 ])
 def test_forward_variance_wrong_answers_get_specific_hints(wrong, words):
     result = check_forward_variance(wrong, verbose=False)
@@ -106,12 +119,28 @@ def _normal_for_uniform(shape, scale, mode, distribution, rng):
     return variance_scaling(shape, scale, mode, "truncated_normal", rng)
 
 
+def _fan_avg_as_sum(shape, scale, mode, distribution, rng):
+    if mode == "fan_avg":
+        scale = scale / 2  # divides by fan_in + fan_out
+    return variance_scaling(shape, scale, mode, distribution, rng)
+
+
+def _clipped_not_truncated(shape, scale, mode, distribution, rng):
+    if distribution == "uniform":
+        return variance_scaling(shape, scale, mode, distribution, rng)
+    fan = {"fan_in": shape[0], "fan_out": shape[1], "fan_avg": sum(shape) / 2}[mode]
+    std = np.sqrt(scale / fan) / TRUNCATED_STD
+    return np.clip(rng.standard_normal(shape), -2, 2) * std
+
+
 @pytest.mark.parametrize(("wrong", "words"), [
     (_no_correction, "0.87962566103423978"),
     (_limit_without_3, "r^2/3"),
     (_always_fan_in, "mode='fan_in'"),
     (_plain_normal, "Truncate"),
     (_normal_for_uniform, "uniform distribution, not a normal"),
+    (_fan_avg_as_sum, "not by their sum"),
+    (_clipped_not_truncated, "Truncating is not clipping"),
     (lambda shape, scale, mode, distribution, rng: np.zeros(shape), "variance"),
     (lambda shape, scale, mode, distribution, rng: rng.uniform(0, 1, shape), "mean"),
     (lambda shape, scale, mode, distribution, rng: np.zeros(shape[::-1]), "shape"),
@@ -172,6 +201,10 @@ def _in_place(grads, clip_norm):
     (lambda grads, c: [np.clip(g, -c, c) for g in grads], "clipvalue"),
     (_always_scale, "clipping only ever shrinks"),
     (lambda grads, c: None, "None"),
+    # right values, wrong structure: one flat array, or arrays that lost their shapes
+    (lambda grads, c: np.concatenate([g.ravel() for g in clip_by_global_norm(grads, c)]),
+     "not a list of arrays"),
+    (lambda grads, c: [g.ravel() for g in clip_by_global_norm(grads, c)], "has shape"),
 ])
 def test_clip_wrong_answers_fail_with_hints(wrong, words):
     result = check_clip_by_global_norm(wrong, verbose=False)

@@ -71,3 +71,14 @@ def test_draw_signal_and_explorer():
     pytest.importorskip("ipywidgets")
     panel = vi.signal_explorer(depth=3)
     assert len(panel.children) >= 3
+
+
+def test_histograms_of_tiny_values_have_no_offset_text():
+    # an offset such as "1e-20" under a panel runs into the row below: tick labels carry it
+    rng = np.random.default_rng(2)
+    rec = {"gradients": [rng.normal(size=(8, 8)) * 1e-20, rng.normal(size=(8, 8)) * 1e-19]}
+    fig = vi.plot_depth_histograms({"tiny": rec}, layers=[1, 2], kind="gradients")
+    fig.canvas.draw()
+    for ax in fig.axes:
+        assert ax.xaxis.get_offset_text().get_text() == ""
+        assert any("e-" in t.get_text() for t in ax.get_xticklabels())

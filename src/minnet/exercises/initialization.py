@@ -44,11 +44,23 @@ def _forward_variance_diagnosis(fn):
         return None
     right = _forward_variance_reference(*args)
     linear = _forward_variance_reference(*args[:3], "linear")
+    # Var(relu(z)) = Var(z) (1/2 - 1/(2 pi)) for a centred normal z: the variance of the
+    # ReLU's output, where the next layer needs its second moment
+    var_relu, m = [], args[0]
+    for fan_in, v in zip(args[1], args[2]):
+        var_relu.append(fan_in * v * m)
+        m = var_relu[-1] * (0.5 - 0.5 / np.pi)
     wrong = [
         (linear, "For a ReLU layer the next layer sees E[f(z)^2] = Var(z)/2, not Var(z): "
                  "half of a symmetric z is set to zero."),
-        (right / 2, "The input x goes into layer 1 unchanged: no ReLU acts on it, so "
-                    "E[x^2] = m0 enters without the factor 1/2. The 1/2 starts at layer 2."),
+        (right / 2, "Every layer is off by the factor 1/2. Either you applied the ReLU's 1/2 "
+                    "to the input x (no ReLU acts on it, so E[x^2] = m0 enters layer 1 as it "
+                    "is; the 1/2 starts at layer 2), or you returned E[f(z^l)^2], the second "
+                    "moment after the ReLU, where Var(z^l), before it, was asked for."),
+        (np.array(var_relu), "The next layer needs the second moment E[f(z)^2] = Var(z)/2 of "
+                             "the ReLU's output, not its variance Var(f(z)): ReLU outputs "
+                             "have a positive mean, and with zero-mean weights "
+                             "Var(z^l) = n v E[a^2] counts the mean too."),
         (np.sqrt(right), "Return variances, not standard deviations."),
         (right[::-1], "Return the layers in order, layer 1 first."),
     ]
@@ -107,6 +119,9 @@ def _scaling_hint(ratio, shape, mode, distribution):
              (TRUNCATED_STD ** 2, "Truncating a normal at two standard deviations lowers "
                                   "its variance by the factor 0.8796^2: divide the standard "
                                   "deviation by 0.87962566103423978 before truncating.")]
+    if mode == "fan_avg":
+        known.append((0.5, "mode='fan_avg' divides by the average of the two fans, "
+                           "(fan_in + fan_out) / 2, not by their sum."))
     for m, fan in fans.items():
         if m != mode:
             known.append((fans[mode] / fan, f"The variance matches mode={m!r}, but "
@@ -181,11 +196,17 @@ def check_variance_scaling(fn, verbose=True):
             return fail(f"the samples have mean {mean:.3g}; expected 0 "
                         f"(standard deviation {np.sqrt(target):.3g})",
                         "Draw symmetric around zero: U(-limit, limit) or a centred normal.")
+        big = float(np.abs(w).max())
+        at_bound = float(np.mean(np.abs(w) >= big * (1 - 1e-9))) if big > 0 else 0.0
+        if distribution == "truncated_normal" and at_bound > 1e-3:  # a pile at +-big: clipped
+            return fail(f"{at_bound:.1%} of the values sit exactly at +-{big:.4g}",
+                        "Truncating is not clipping: np.clip moves every value beyond two "
+                        "standard deviations onto the bound. Draw those values again instead, "
+                        "until none is left outside.")
         if abs(ratio - 1) > 0.03:
             return fail(f"the samples have variance {var:.4g}, expected {target:.4g} "
                         f"(ratio {ratio:.3f})",
                         _scaling_hint(ratio, shape, mode, distribution))
-        big = float(np.abs(w).max())
         if distribution == "uniform":
             limit = np.sqrt(3 * target)
             if big > limit * 1.001 or big < limit * 0.99:
@@ -286,6 +307,17 @@ def check_clip_by_global_norm(fn, verbose=True):
     def reference(grads, clip_norm):
         return _flat(_clip_reference(grads, clip_norm))
 
+    def structure(grads, clip_norm):  # a list of arrays, one per input array, same shapes
+        got = fn([np.array(g) for g in grads], clip_norm)
+        if isinstance(got, np.ndarray) or not isinstance(got, (list, tuple)):
+            return f"returned a {type(got).__name__}, not a list of arrays"
+        if len(got) != len(grads):
+            return f"returned {len(got)} arrays for {len(grads)} gradient arrays"
+        for k, (g, h) in enumerate(zip(grads, got)):
+            if np.shape(h) != np.shape(g):
+                return f"array {k} has shape {np.shape(h)}, its gradient has {np.shape(g)}"
+        return None
+
     student.__wrapped__ = fn  # lets the verdict point at the student's own line
     diagnosis = _clip_diagnosis(fn) if callable(fn) else None
     hints = {"value": diagnosis or ("Compute the global norm of all the arrays together, "
@@ -299,6 +331,15 @@ def check_clip_by_global_norm(fn, verbose=True):
                                    ).finish(verbose)
     result = check_function(student, reference, cases, hints=hints,
                             name="clip by global norm", rtol=1e-9, verbose=False)
+    if result:  # the values are right; the statement also asks for a list of arrays
+        case = cases[3]
+        problem = structure(*case.args)
+        if problem:
+            result = CheckResult.failing(
+                "clip by global norm", f"the values are right, but your function {problem}",
+                "Return a list with one array per input array, each of its shape: the "
+                "optimizer applies them one by one to the weight arrays.",
+                case=case.label, kind="shape", checked=result.checked)
     if result:  # the statement also forbids changing the caller's arrays
         grads = [np.array(g) for g in cases[1].args[0]]
         kept = [g.copy() for g in grads]

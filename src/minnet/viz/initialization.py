@@ -105,6 +105,7 @@ def plot_depth_histograms(records, layers, kind="activations", bins=40, panel_si
     Returns the ``Figure``.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}; got {kind!r}")
@@ -123,11 +124,16 @@ def plot_depth_histograms(records, layers, kind="activations", bins=40, panel_si
         edges = np.linspace(-scale, scale, bins + 1)
         if kind == "activations" and min(float(v.min()) for v in chosen) >= 0:
             edges = np.linspace(0, scale, bins + 1)
+        tiny_or_huge = scale < 1e-3 or scale >= 1e4  # no offset text ("1e-20") under a panel
         for c, (l_, values) in enumerate(zip(layers, chosen, strict=True)):
             ax = axes[r][c]
-            ax.hist(values, bins=edges, color="#1f77b4")
+            counts, _ = np.histogram(values, bins=edges)
+            ax.stairs(counts, edges, fill=True, color="#1f77b4")  # one artist, not 40 bars
+            ax.set_ylim(0, counts.max() * 1.05 or 1)
             ax.set_yticks([])
-            ax.locator_params(axis="x", nbins=4)
+            ax.locator_params(axis="x", nbins=3 if tiny_or_huge else 4)
+            if tiny_or_huge:
+                ax.xaxis.set_major_formatter(FuncFormatter(_short_sci))
             ax.tick_params(labelsize="x-small")
             ax.text(0.97, 0.93, f"std {values.std():.1e}", transform=ax.transAxes,
                     ha="right", va="top", fontsize="x-small",
@@ -139,6 +145,11 @@ def plot_depth_histograms(records, layers, kind="activations", bins=40, panel_si
             if r == len(rows) - 1:
                 ax.set_xlabel(_KINDS[kind][1], fontsize="small")
     return fig
+
+
+def _short_sci(x, _pos=None):
+    """Tick label such as ``-5e-20`` (``0`` for zero), for axes whose scale is far from 1."""
+    return "0" if x == 0 else f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
 _BASE_STD = {
@@ -195,9 +206,12 @@ def draw_signal(activation="tanh", gain=1.0, scheme="glorot", depth=20, ax=None,
     ax.semilogy(layers, np.maximum(a_std, 1e-30), "o-", markersize=3, label="activations")
     ax.semilogy(layers, np.maximum(g_std, 1e-30), "s--", markersize=3,
                 label=r"$\partial C/\partial W$")
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, NullFormatter
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    low, high = ax.get_ylim()
+    if np.floor(np.log10(high)) >= np.ceil(np.log10(low)):  # a power of ten is in view:
+        ax.yaxis.set_minor_formatter(NullFormatter())  # label decades only, not 2x, 3x, ...
     ax.set_xlabel("layer $l$")
     ax.set_ylabel("standard deviation")
     ax.set_title(f"{activation}, {gain:g} x {scheme}", fontsize="medium")
