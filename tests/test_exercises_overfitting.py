@@ -16,12 +16,15 @@ def stub(*args):
 
 
 def test_stubs_are_reported_as_not_attempted(capsys):
-    for check in (check_l2_from_nielsen, check_inverted_dropout, check_kfold):
+    from minnet.exercises.overfitting import check_early_stopping
+
+    for check in (check_l2_from_nielsen, check_inverted_dropout, check_kfold,
+                  check_early_stopping):
         result = check(stub)
         assert not result
         assert result.message.startswith("NOT ATTEMPTED YET")
     out = capsys.readouterr().out
-    assert out.count("NOT ATTEMPTED YET") == 3 and "FAIL" not in out
+    assert out.count("NOT ATTEMPTED YET") == 4 and "FAIL" not in out
 
 
 # ------------------------------------------------------------------ L2 conversion
@@ -180,3 +183,82 @@ def test_kfold_not_implemented_after_a_passing_case_is_a_failure():
 
     result = check_kfold(partial, verbose=False)
     assert not result and result.message.startswith("FAIL")
+
+
+# ------------------------------------------------------------------ early stopping
+
+from minnet.exercises.overfitting import check_early_stopping  # noqa: E402
+
+
+def early_stopping(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses, start=1):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_losses), best_epoch
+
+
+def test_early_stopping_passes():
+    result = check_early_stopping(early_stopping, verbose=False)
+    assert result, result.message
+
+
+def test_early_stopping_matches_minnet_callback():
+    import minnet
+    from minnet.callbacks import EarlyStopping
+
+    losses = [1.0, 0.8, 0.7, 0.7, 0.75, 0.72, 0.71, 0.9, 0.6]
+    es = EarlyStopping(patience=3)
+    es.set_model(minnet.Sequential())
+    es.on_train_begin()
+    run = len(losses)
+    for epoch, loss in enumerate(losses):
+        es.on_epoch_end(epoch, {"val_loss": loss})
+        if es.model.stop_training:
+            run = epoch + 1
+            break
+    assert early_stopping(losses, 3) == (run, es.best_epoch + 1)
+
+
+def _ties_improve(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses, start=1):
+        if loss <= best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_losses), best_epoch
+
+
+def _zero_based(val_losses, patience):
+    run, best = early_stopping(val_losses, patience)
+    return run, best - 1
+
+
+def _late(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses, start=1):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait > patience:
+                return epoch, best_epoch
+    return len(val_losses), best_epoch
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [(_ties_improve, "strictly smaller"), (_zero_based, "Count epochs from 1"),
+     (_late, "one epoch late")],
+)
+def test_early_stopping_mistakes_get_their_hint(wrong, hint):
+    result = check_early_stopping(wrong, verbose=False)
+    assert not result
+    assert hint in result.message

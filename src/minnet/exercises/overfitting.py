@@ -5,7 +5,9 @@
   (penalty ``l2 * sum(W**2)`` added to every batch's mean loss);
 * :func:`check_inverted_dropout`: the forward pass of inverted dropout, given the uniform
   numbers that decide which units survive;
-* :func:`check_kfold`: the index sets of k-fold cross-validation.
+* :func:`check_kfold`: the index sets of k-fold cross-validation;
+* :func:`check_early_stopping`: the stopping rule of ``EarlyStopping`` (Keras's and
+  minnet's), applied to a list of validation losses.
 
 Every checker prints ``PASS`` or ``FAIL`` with the input that broke it and a hint, never
 the answer, and returns a result that is true when the check passed. A function that still
@@ -263,4 +265,68 @@ def check_kfold(fn, verbose=True):
     return CheckResult.passing(name, message, checked).finish(verbose)
 
 
-__all__ = ["check_inverted_dropout", "check_kfold", "check_l2_from_nielsen"]
+# ------------------------------------------------------------------ early stopping
+
+
+def _early_stopping_reference(val_losses, patience):
+    """Keras's rule with ``min_delta = 0``: ``(epochs run, best epoch)``, both from 1."""
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(val_losses):
+        wait += 1
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+            continue
+        if wait >= patience and epoch > 0:
+            return epoch + 1, best_epoch + 1
+    return len(val_losses), best_epoch + 1
+
+
+def _early_stopping_diagnosis(fn):
+    losses = [1.0, 0.8, 0.7, 0.7, 0.75, 0.72, 0.71, 0.9, 0.6]
+    patience = 3
+    try:
+        got = tuple(int(v) for v in fn(list(losses), patience))
+    except Exception:  # noqa: BLE001
+        return None
+    run, best = _early_stopping_reference(losses, patience)
+    if got == (run, best - 1) or got == (run - 1, best - 1):
+        return "Count epochs from 1, as Keras's progress bar does: the first epoch is epoch 1."
+    if got == (run + 1, best):
+        return ("You stop one epoch late. After `patience` epochs in a row without "
+                "improvement, training stops at the end of that epoch.")
+    if got == (run - 1, best):
+        return "You stop one epoch early: wait for `patience` epochs without improvement."
+    if got[1] == 4:  # the tie 0.7 at epoch 4 counted as the best
+        return ("A value equal to the best so far is not an improvement (min_delta = 0 means "
+                "strictly smaller), so a tie does not move the best epoch or reset the wait.")
+    return None
+
+
+def check_early_stopping(fn, verbose=True):
+    """Check ``fn(val_losses, patience)``: ``(epochs_run, best_epoch)`` under the rule of
+    ``EarlyStopping(monitor="val_loss", patience=patience, min_delta=0)``.
+
+    Epochs count from 1. An epoch improves when its loss is strictly below the best so far;
+    training stops at the end of the first epoch that completes ``patience`` epochs in a row
+    without improvement; if that never happens, all epochs run. ``best_epoch`` is the epoch
+    whose weights ``restore_best_weights=True`` would restore.
+    """
+    cases = [
+        Case("losses that keep falling", ([1.0, 0.9, 0.8, 0.7, 0.6], 2)),
+        Case("a clear minimum, patience 2", ([1.0, 0.8, 0.6, 0.7, 0.8, 0.9, 0.5], 2)),
+        Case("a tie with the best, patience 3", ([1.0, 0.8, 0.7, 0.7, 0.75, 0.72, 0.71, 0.9, 0.6], 3)),
+        Case("a late improvement just in time, patience 3", ([0.9, 0.5, 0.6, 0.7, 0.4, 0.6, 0.7, 0.8, 0.3], 3)),
+        Case("patience 1", ([0.5, 0.6, 0.4], 1)),
+    ]
+    diagnosis = _early_stopping_diagnosis(fn) if callable(fn) else None
+    default = ("Walk through the losses by hand with a counter `wait`: reset it to 0 when the "
+               "loss is strictly below the best so far, otherwise add 1 and stop when it "
+               "reaches `patience`.")
+    hints = {"value": diagnosis or default, "shape": "Return a pair (epochs_run, best_epoch)."}
+    result = check_function(fn, _early_stopping_reference, cases, hints=hints,
+                            name="early stopping", rtol=0, atol=0, verbose=False)
+    return result.finish(verbose)
+
+
+__all__ = ["check_early_stopping", "check_inverted_dropout", "check_kfold",
+           "check_l2_from_nielsen"]
