@@ -83,7 +83,8 @@ def train_small_net(width=32, l2=0.0, dropout=0.0, *, data=None, epochs=1500, se
 def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=1500, seed=0):
     """Train :func:`train_small_net` and draw its curve over the data and ``sin(2 pi x)``.
 
-    The title gives the training and test mean squared errors. Returns the Axes.
+    The title gives the training and test mean squared errors, also kept as
+    ``ax.errors = (train_mse, test_mse)``. Returns the Axes.
     """
     ax = get_ax(ax)
     data = wave_data() if data is None else data
@@ -97,6 +98,7 @@ def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=
     ax.set_xlabel("input x")
     ax.set_ylabel("output y")
     ax.set_title(f"train MSE {train:.3f}, test MSE {test:.3f}", fontsize="small")
+    ax.errors = (train, test)
     return ax
 
 
@@ -123,7 +125,8 @@ def capacity_explorer(widths=(2, 4, 8, 16, 32, 64, 128), l2=(0.0, 0.01, 0.0005),
 
 def capacity_grid(settings, *, ncols=3, epochs=1500, data=None):
     """The static twin of :func:`capacity_explorer`: one panel per setting, a dict with
-    ``width``, ``l2`` and ``dropout`` (missing ones default to 32, 0, 0). Returns the Figure.
+    ``width``, ``l2`` and ``dropout`` (missing ones default to 32, 0, 0). Returns the Figure,
+    with ``fig.errors``: the ``(train_mse, test_mse)`` of each panel, in order.
     """
     from .grid import static_grid
 
@@ -138,6 +141,7 @@ def capacity_grid(settings, *, ncols=3, epochs=1500, data=None):
     for ax, s in zip(fig.axes, full):
         ax.set_title(f"{title(s)}\n{ax.get_title()}", fontsize="small")
     fig.axes[0].legend(fontsize="x-small", loc="lower left")
+    fig.errors = [ax.errors for ax in fig.axes[:len(full)]]
     return fig
 
 
