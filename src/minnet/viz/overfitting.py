@@ -20,6 +20,7 @@ import numpy as np
 
 from ._common import get_ax, grid_axes
 
+
 def true_wave(x):
     """``sin(2 pi x)``, the function behind the noisy samples of :func:`wave_data`."""
     return np.sin(2 * np.pi * np.asarray(x, dtype=float))
@@ -69,7 +70,7 @@ def data_mse(model, x, y):
     return float(np.mean((model.predict(x, batch_size=len(x)) - y) ** 2))
 
 
-def train_small_net(width=32, l2=0.0, dropout=0.0, *, data=None, epochs=1500, seed=0):
+def train_small_net(width=32, l2=0.0, dropout=0.0, *, data=None, epochs=1000, seed=0):
     """Fit :func:`small_net` to ``data`` (default :func:`wave_data`) full batch.
 
     Returns ``(model, train_mse, test_mse)``, the errors without the penalty term.
@@ -80,7 +81,7 @@ def train_small_net(width=32, l2=0.0, dropout=0.0, *, data=None, epochs=1500, se
     return model, data_mse(model, x, y), data_mse(model, x_test, y_test)
 
 
-def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=1500, seed=0):
+def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=1000, seed=0):
     """Train :func:`train_small_net` and draw its curve over the data and ``sin(2 pi x)``.
 
     The title gives the training and test mean squared errors, also kept as
@@ -103,7 +104,7 @@ def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=
 
 
 def capacity_explorer(widths=(2, 4, 8, 16, 32, 64, 128), l2=(0.0, 0.01, 0.0005),
-                      dropout=(0.0, 0.5, 0.1), epochs=1500):
+                      dropout=(0.0, 0.5, 0.1), epochs=1000):
     """Sliders over the width, the L2 strength and the dropout rate of :func:`small_net`,
     redrawing :func:`draw_small_net` (needs a running kernel: Jupyter, Binder or Colab).
 
@@ -123,7 +124,7 @@ def capacity_explorer(widths=(2, 4, 8, 16, 32, 64, 128), l2=(0.0, 0.01, 0.0005),
     )
 
 
-def capacity_grid(settings, *, ncols=3, epochs=1500, data=None):
+def capacity_grid(settings, *, ncols=3, epochs=1000, data=None):
     """The static twin of :func:`capacity_explorer`: one panel per setting, a dict with
     ``width``, ``l2`` and ``dropout`` (missing ones default to 32, 0, 0). Returns the Figure,
     with ``fig.errors``: the ``(train_mse, test_mse)`` of each panel, in order.
