@@ -57,10 +57,19 @@ def set_transposed_kernel():
     model.set_weights(weights)
 
 
+def trace_a_dropout_model():
+    from minnet.viz.backprop import trace_backward
+
+    model = minnet.Sequential([minnet.Dense(2), minnet.Dropout(0.1), minnet.Dense(1)])
+    model.compile("sgd", "mse")
+    trace_backward(model, np.zeros((1, 2)), np.zeros((1, 1)))
+
+
 CATALOGUE = [
     # (name, call, expected error, words the message must contain)
     ("wrong feature count", lambda: predict_after_fit(np.zeros((2, 5))), errors.ShapeError,
-        ["(None, 3)", "(2, 5)"]),
+        ["(None, 3)", "(2, 5)", "5 features", "built for 3", "same columns",
+         "new model for inputs of shape (None, 5)"]),
     ("one example without the batch axis", lambda: predict_after_fit(np.zeros(3)),
         errors.ShapeError, ["x[None]"]),
     ("images into Dense", lambda: classifier().fit(np.zeros((4, 2, 2)), Y_SPARSE[:4],
@@ -122,6 +131,20 @@ CATALOGUE = [
         epochs=20, verbose=0), errors.DivergenceError, ["epoch", "step", "learning rate"]),
     ("a non-layer in Sequential", lambda: minnet.Sequential([np.zeros(3)]),
         errors.ConfigError, ["ndarray"]),
+    ("a misspelled keyword", lambda: minnet.Dense(3, imput_dim=4),
+        errors.UnknownArgumentError, ["'imput_dim'", "Did you mean 'input_dim'"]),
+    ("a Keras argument minnet lacks", lambda: classifier(compile=False).compile(
+        "adam", "mse", jit_compile=True),
+        errors.UnknownArgumentError, ["'jit_compile'", "Keras argument", "does not support"]),
+    ("a Keras layer minnet lacks", lambda: minnet.layers.Conv2D,
+        errors.NotInMinnetError, ["'Conv2D'", "Dense"]),
+    ("a file that is not a model", lambda: minnet.models.load_model(__file__),
+        errors.ModelFileError, ["not a minnet model file", "zip"]),
+    ("a plain function as activation", lambda: minnet.activations.get(np.tanh),
+        errors.UnknownNameError, ["plain function tanh", "relu, sigmoid", "subclass Activation",
+                                  "derivative", "Swish()"]),
+    ("a layer trace_backward cannot draw", trace_a_dropout_model, errors.UnsupportedLayerError,
+        ["Dense layers only", "Dropout", "model.gradients"]),
 ]
 
 
@@ -177,8 +200,12 @@ def test_every_registry_looks_names_up_the_same_way(module, name, cls):
     with pytest.raises(errors.UnknownNameError, match="Did you mean") as info:
         module.get(name.lower() + "x")
     assert "Valid names:" in str(info.value)
-    with pytest.raises(errors.UnknownNameError):
+    with pytest.raises(errors.UnknownNameError, match="an object of type int") as info:
         module.get(3)
+    assert " at 0x" not in str(info.value) and cls.__name__ in str(info.value)
+    with pytest.raises(errors.UnknownNameError, match="function <lambda>") as info:
+        module.get(lambda z: z)
+    assert " at 0x" not in str(info.value)  # a name, never a memory address
 
 
 def test_metric_registry_knows_accuracy_and_functions():

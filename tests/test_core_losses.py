@@ -151,3 +151,18 @@ def test_from_logits_true_after_softmax_warns_and_uses_the_logits():
     z = np.array([[2.0, 0.0]])
     _, delta = loss.delta(np.array([[1.0, 0.0]]), z, activations.softmax(z), activations.softmax)
     np.testing.assert_allclose(delta, activations.softmax(z) - [[1.0, 0.0]])
+
+
+@pytest.mark.parametrize("shape", [(32, 10), (4, 5, 7), (1, 3)])
+def test_sparse_logits_path_matches_one_hot_on_any_leading_axes(shape):
+    """The fused sparse path picks z_y and subtracts 1 at the label by indexing (no one-hot
+    array): same values and delta as the one-hot loss, float32 kept, for (n, k) and (b, t, k)."""
+    rng = np.random.default_rng(3)
+    z = (5 * rng.normal(size=shape)).astype(np.float32)
+    y = rng.integers(0, shape[-1], shape[:-1])
+    sparse = losses.SparseCategoricalCrossentropy(from_logits=True).values_and_gradient(y, z)
+    onehot = np.eye(shape[-1], dtype=np.float32)[y]
+    dense = losses.CategoricalCrossentropy(from_logits=True).values_and_gradient(onehot, z)
+    for a, b in zip(sparse, dense, strict=True):
+        assert a.shape == b.shape and a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 roundings

@@ -62,3 +62,51 @@ def test_optimizers_keep_float32(opt, n_slots):
     assert w.dtype == np.float32 and np.all(w < 1)  # it moved, and stayed float32
     assert len(opt.slots[0]) == n_slots
     assert all(slot.dtype == np.float32 for slot in opt.slots[0])
+
+
+TINY = np.finfo(np.float32).tiny
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.Adam(),
+    lambda: optimizers.RMSprop(),
+    lambda: optimizers.SGD(0.01, momentum=0.9),
+], ids=["adam", "rmsprop", "momentum"])
+def test_decaying_state_never_lingers_in_the_subnormal_range(make):
+    """A weight whose gradient stays 0 (an MNIST border pixel) has a state that decays by
+    0.9 a step; below the smallest normal float each operation on it is many times slower.
+    The optimizer flushes such entries to 0 every FLUSH_EVERY steps, and the weights follow
+    the same trajectory as without flushing (the flushed entries are below 1e-38)."""
+    opt = make()
+    w = np.ones(4, dtype=np.float32)
+    start = np.array([1.0, 1e-3, 1e-6, 0.0], dtype=np.float32)
+    opt.apply([w], [start])
+    reference = _unflushed(make(), start)
+    longest = 0
+    run = 0
+    for _ in range(1200):
+        opt.apply([w], [np.zeros(4, dtype=np.float32)])
+        state = opt.slots[0][0]  # Adam's m, RMSprop's v, the momentum
+        subnormal = np.any((state != 0) & (np.abs(state) < TINY))
+        run = run + 1 if subnormal else 0
+        longest = max(longest, run)
+    assert longest < optimizers.FLUSH_EVERY
+    np.testing.assert_array_equal(w, reference)
+
+
+def _unflushed(opt, start):
+    """The same 1201 steps with flushing turned off."""
+    opt.flush_subnormals = lambda x: None
+    w = np.ones(4, dtype=np.float32)
+    opt.apply([w], [start])
+    for _ in range(1200):
+        opt.apply([w], [np.zeros(4, dtype=np.float32)])
+    return w
+
+
+def test_flush_subnormals_zeroes_only_subnormal_entries():
+    opt = optimizers.Adam()
+    opt.flush_due = True
+    x = np.array([TINY, TINY / 2, -TINY / 8, 1e-45, -1.0, 0.0], dtype=np.float32)
+    opt.flush_subnormals(x)
+    np.testing.assert_array_equal(x, np.array([TINY, 0, 0, 0, -1.0, 0], dtype=np.float32))

@@ -184,6 +184,18 @@ def test_check_gradient_passes_a_right_derivative_and_fails_a_wrong_one():
     assert "central differences:" in wrong.message
 
 
+def test_check_gradient_reports_the_relative_error_it_floors_like_gradcheck():
+    """A right gradient of about 1e-305 against central differences of exactly 0 is a
+    match: the error printed beside PASS is floored like minnet.gradient_check's, never 1."""
+    cases = [Case("large negative z", (np.array([-800.0, -745.0]),))]
+    result = check_gradient(lambda z: np.full_like(z, 1e-305), lambda z: 0.0 * z, cases,
+                            verbose=False)
+    assert result
+    worst = float(result.message.rsplit(": ", 1)[1].rstrip("."))
+    assert worst < 1e-290, result.message
+    assert "max(|g| + |n|, 1e-08)" in result.message
+
+
 def test_check_gradient_with_respect_to_second_argument():
     def mse(y_true, y_pred):
         return np.mean((y_pred - y_true) ** 2)
@@ -220,6 +232,64 @@ def test_numpy_scalars_are_shown_as_plain_numbers(capsys):
     assert check_value(np.int64(14), 14)
     out = capsys.readouterr().out
     assert "np.int64" not in out and "14" in out
+
+
+def test_a_failure_message_summarises_large_inputs_in_a_few_lines():
+    """network_forward's inputs are a batch and a list of weight arrays: each large array
+    is shown by its shape, dtype and first entries, never printed whole."""
+    from minnet.exercises.core import _fmt
+    from minnet.exercises.forward import check_network_forward
+
+    weights = [np.ones((784, 128), np.float32), np.zeros(128, np.float32)]
+    text = _fmt(weights)
+    assert text == ("[array of shape (784, 128), dtype float32: [1, 1, 1, ...], "
+                    "array of shape (128,), dtype float32: [0, 0, 0, ...]]")
+    assert _fmt((np.array([1.0, 2.0]),)) == "(array([1., 2.]),)"
+    result = check_network_forward(lambda X, weights, activations: X @ weights[0],
+                                   verbose=False)
+    assert not result and result.failure.kind == "shape"
+    lines = result.message.splitlines()
+    assert len(lines) <= 5 and all(len(line) < 400 for line in lines[:3]), result.message
+    assert "array of shape (5, 2), dtype float64" in lines[1]
+
+
+# ------------------------------------------------------------------ loops
+
+
+def _loop_for(X):
+    total = 0
+    for x in X:
+        total += x
+    return total
+
+
+def _loop_comprehension(X):
+    return np.array([
+        x * 2
+        for x in X])
+
+
+def _loop_map(X):
+    return np.fromiter(map(float, X), float)
+
+
+def _no_loop(X):
+    return X @ X.T
+
+
+def test_python_loops_names_each_kind_of_loop_and_its_line():
+    from minnet.exercises.core import Loop, python_loops
+
+    assert python_loops(_loop_for) == [Loop("a `for` loop", "for x in X:")]
+    assert python_loops(_loop_comprehension) == [Loop("a list comprehension", "for x in X])")]
+    assert [loop.kind for loop in python_loops(_loop_map)] == [
+        "`fromiter`, which calls Python once per row", "`map`, which calls Python once per row"]
+    assert python_loops(_no_loop) == []
+    assert python_loops(np.tanh) == []  # no Python source to read
+    one_lambda = lambda X: [x for x in X]  # noqa: E731
+    assert [loop.kind for loop in python_loops(one_lambda)] == ["a list comprehension"]
+    _, b = (lambda X: X), (lambda X: [x for x in X])
+    assert python_loops(b) == []  # two lambdas on one line: cannot tell which is which
 
 
 # ------------------------------------------------------------------ stubs

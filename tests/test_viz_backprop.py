@@ -49,7 +49,7 @@ def test_trace_rejects_other_layers_and_uncompiled_models():
     model = minnet.Sequential([minnet.Dense(2), minnet.Dropout(0.1), minnet.Dense(1)])
     model.build((None, 2))
     model.compile("sgd", "mse")
-    with pytest.raises(TypeError, match="Dropout"):
+    with pytest.raises(minnet.errors.UnsupportedLayerError, match="Dropout"):
         bv.trace_backward(model, np.zeros((1, 2)), np.zeros((1, 1)))
     bare = minnet.Sequential([minnet.Dense(1)])
     with pytest.raises(minnet.errors.NotCompiledError, match="Compile"):

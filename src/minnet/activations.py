@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup
+from .errors import UnknownNameError
 
 
 class Activation:
     """An activation ``a = f(z)`` with its derivative ``f'(z)``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     name = "activation"
 
@@ -214,5 +220,23 @@ _BY_NAME = {f.name: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, s
 
 
 def get(identifier) -> Activation:
-    """Look an activation up by its Keras name (``None`` means linear), or pass one through."""
-    return linear if identifier is None else lookup("activation", identifier, Activation, _BY_NAME)
+    """Look an activation up by its Keras name (``None`` means linear), or pass one through.
+
+    A plain function is refused: backpropagation needs its derivative too. Wrap it in a
+    subclass of :class:`Activation` that defines ``__call__`` and ``derivative``.
+    """
+    if identifier is None:
+        return linear
+    if callable(identifier) and not isinstance(identifier, (Activation, type)):
+        name = getattr(identifier, "__name__", type(identifier).__name__)
+        raise UnknownNameError(
+            f"activations.get takes the name of an activation ({', '.join(sorted(_BY_NAME))}) "
+            f"or an Activation object, got the plain function {name}. Backpropagation needs "
+            "its derivative as well: subclass Activation, e.g.\n"
+            "    class Swish(Activation):\n"
+            "        name = 'swish'\n"
+            "        def __call__(self, z): return z * sigmoid(z)\n"
+            "        def derivative(self, z): s = sigmoid(z); return s * (1 + z * (1 - s))\n"
+            "and pass an instance: Dense(10, activation=Swish())."
+        )
+    return lookup("activation", identifier, Activation, _BY_NAME)

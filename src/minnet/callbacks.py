@@ -2,16 +2,21 @@
 
 They have Keras's names and meanings: ``History`` records the per-epoch logs,
 ``EarlyStopping`` stops when a monitored value stops improving, ``ReduceLROnPlateau``
-lowers the learning rate on a plateau, ``LearningRateScheduler`` sets it every epoch, and
-``TerminateOnNaN`` stops training at the first non-finite loss.
+lowers the learning rate on a plateau, ``LearningRateScheduler`` sets it every epoch,
+``TerminateOnNaN`` stops training at the first non-finite loss, ``ModelCheckpoint`` saves
+the model (or its weights) after each epoch or each improvement, and ``CSVLogger``
+writes the logs of every epoch to a CSV file.
 """
 
 from __future__ import annotations
 
+import csv
 import math
+import os
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .errors import ConfigError
 
 
@@ -25,6 +30,10 @@ class Callback:
 
     model = None
     handles_nan = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     def set_model(self, model):
         self.model = model
@@ -198,3 +207,90 @@ class TerminateOnNaN(Callback):
         if loss is not None and not np.isfinite(loss):
             print(f"Batch {batch}: invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class ModelCheckpoint(Callback):
+    """Save the model at the end of every epoch, or only when ``monitor`` improves.
+
+    ``filepath`` may hold Keras's fields, filled from the epoch (counted from 1) and its
+    logs: ``"ckpt-{epoch:02d}-{val_loss:.3f}.minnet"``. With ``save_best_only`` a file is
+    written only when ``monitor`` beats the best value so far (``mode`` as in
+    ``EarlyStopping``; ``initial_value_threshold`` is the value to beat at first). With
+    ``save_weights_only`` only the weights are written (:meth:`~minnet.model.Sequential.save_weights`,
+    an ``.npz``), else the whole model (:meth:`~minnet.model.Sequential.save`, which
+    :func:`minnet.saving.load_model` reads back and ``fit(..., initial_epoch=...)`` resumes).
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", initial_value_threshold=None):
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.improves, initial_best = _better(mode, monitor)
+        self.best = initial_best if initial_value_threshold is None else initial_value_threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as error:
+            raise ConfigError(
+                f"ModelCheckpoint's filepath {self.filepath!r} names {error}, which is not "
+                f"logged; the fields are epoch and {', '.join(logs)}."
+            ) from None
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                raise ConfigError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which fit does not log; it "
+                    f"logs {', '.join(logs)}. Pass validation_data to log val_loss."
+                )
+            if not self.improves(current, self.best, 0.0):
+                return
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                      f"{current:.5f}, saving model to {path}")
+            self.best = current
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+
+class CSVLogger(Callback):
+    """Write one CSV row per epoch: ``epoch`` (counted from 0, as Keras writes it) and every
+    logged value, the columns in alphabetical order. With ``append`` a resumed run adds its
+    rows to the file (without a second header)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = append
+        self.keys = None
+
+    def on_train_begin(self, logs=None):
+        self.keys = None
+        self.had_rows = self.append and os.path.exists(self.filename) and os.path.getsize(
+            self.filename) > 0
+        if not self.append:
+            open(self.filename, "w").close()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if not self.had_rows:
+                self._write(["epoch", *self.keys])
+        self._write([epoch, *(logs.get(key, "NA") for key in self.keys)])
+
+    def _write(self, row):
+        with open(self.filename, "a", newline="") as file:
+            csv.writer(file, delimiter=self.separator).writerow(row)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("callbacks", name, [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, Callback)])

@@ -10,7 +10,14 @@ import numbers
 
 import numpy as np
 
-from .errors import ConfigError, LabelError, NonFiniteError, ShapeError, unknown_name
+from .errors import (
+    ConfigError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+    UnknownNameError,
+    unknown_name,
+)
 
 
 def to_numpy(value) -> np.ndarray:
@@ -60,13 +67,21 @@ def check_inputs(x, dtype, input_shape=None) -> np.ndarray:
                 "If each example is a single number, use x.reshape(-1, 1)."
             )
     elif x.shape[1:] != tuple(input_shape[1:]):
-        if x.shape == tuple(input_shape[1:]):
+        expected = tuple(input_shape[1:])
+        if x.shape == expected:
             hint = (" It looks like one example without the batch axis: pass "
                     "x[None] (or x.reshape(1, -1)) for a batch of one.")
         elif x.ndim != len(input_shape):
             hint = " Add a Flatten() layer first, or reshape x."
         else:
-            hint = ""
+            if len(expected) == 1:
+                seen = f"has {x.shape[1]} features but the model was built for {expected[0]}"
+            else:
+                seen = f"has shape {x.shape[1:]} but the model was built for {expected}"
+            hint = (f" Each example {seen} (its first layer's weights were sized then)."
+                    " Prepare x as the data the model was built and trained on (the same"
+                    " columns, the same preprocessing), or build a new model for inputs of"
+                    f" shape {(None, *x.shape[1:])}.")
         raise ShapeError(
             f"The model expects inputs of shape {input_shape} but got x of shape "
             f"{x.shape}.{hint}"
@@ -135,4 +150,20 @@ def lookup(kind: str, identifier, base, by_name: dict, also=()):
     if isinstance(identifier, str) and identifier.lower() in by_name:
         found = by_name[identifier.lower()]
         return found() if isinstance(found, type) else found
+    if not isinstance(identifier, str):
+        raise UnknownNameError(
+            f"Expected a name ({', '.join(sorted([*also, *by_name]))}) or an instance of "
+            f"{base.__name__} for the {kind}, got {_describe(identifier)}."
+        )
     raise unknown_name(kind, identifier, [*also, *by_name])
+
+
+def _describe(value) -> str:
+    """``the function my_relu``, ``an object of type int (3)``: for messages, no memory address."""
+    if isinstance(value, type):
+        return f"the class {value.__name__} (pass an instance: {value.__name__}())"
+    if callable(value) and hasattr(value, "__name__"):
+        return f"the function {value.__name__}"
+    text = repr(value)
+    shown = f" ({text})" if len(text) <= 40 and " at 0x" not in text else ""
+    return f"an object of type {type(value).__name__}{shown}"

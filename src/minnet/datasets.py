@@ -1,4 +1,9 @@
-"""Data sets for the book: MNIST and Fashion-MNIST, read from their original IDX files.
+"""Data sets for the book: MNIST and Fashion-MNIST, and small toy sets made on the spot.
+
+The toy generators :func:`make_moons`, :func:`make_spirals`, :func:`make_xor` and
+:func:`make_linear` draw seeded, Keras-shaped data (``x`` float32 of shape ``(n, d)``, ``y``
+in the form its loss expects) for the chapters that train networks; each docstring says
+what it draws. The two image sets are read from their original IDX files.
 
 Both loaders return Keras-shaped ``uint8`` arrays, exactly as
 ``keras.datasets.mnist.load_data()`` does::
@@ -39,9 +44,10 @@ from pathlib import Path
 
 import numpy as np
 
-from minnet.errors import DataUnavailableError
+from minnet.errors import ConfigError, DataUnavailableError
 
-__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS"]
+__all__ = ["load_mnist", "load_fashion_mnist", "DATASETS", "mnist", "fashion_mnist",
+           "make_moons", "make_spirals", "make_xor", "make_linear"]
 
 _FILE_NAMES = (
     "train-images-idx3-ubyte",
@@ -308,3 +314,235 @@ def _parse_idx(data: bytes, label: str) -> np.ndarray:
             f"but the file has {len(data)} bytes."
         )
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).copy()
+
+
+class _KerasDataset:
+    """Keras's spelling ``keras.datasets.mnist.load_data()``: the same arrays as
+    :func:`load_mnist` (or :func:`load_fashion_mnist`)."""
+
+    def __init__(self, loader):
+        self.load_data = loader
+
+    def __repr__(self):
+        return f"<minnet.datasets, Keras's spelling of {self.load_data.__name__}>"
+
+
+#: ``mnist.load_data()`` is :func:`load_mnist`, as ``keras.datasets.mnist.load_data()``.
+mnist = _KerasDataset(load_mnist)
+#: ``fashion_mnist.load_data()`` is :func:`load_fashion_mnist`.
+fashion_mnist = _KerasDataset(load_fashion_mnist)
+
+
+# =========================================================================== toy data
+#
+# Small synthetic data sets for the chapters that train networks, Keras-shaped:
+# ``x`` is float32 of shape ``(n, d)``, one example per row; ``y`` is what the loss the
+# data set is meant for expects (each docstring says which). A ``seed`` gives
+# bit-identical arrays run after run; the rows come in random order, so a slice of the
+# data (``validation_split``) holds every class.
+
+
+def _count(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _non_negative(value, name):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}.") from None
+    if not np.isfinite(number) or number < 0:
+        raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}.")
+    return number
+
+
+def _split(n_samples, n_groups):
+    """Sizes of ``n_groups`` groups that differ by at most one and sum to ``n_samples``."""
+    return [n_samples // n_groups + (g < n_samples % n_groups) for g in range(n_groups)]
+
+
+def _shuffled(rng, x, y):
+    order = rng.permutation(len(x))
+    return x[order].astype(np.float32), y[order]
+
+
+def make_moons(n_samples=200, noise=0.1, *, seed=None):
+    """Two interleaving half circles, a classic data set no straight line separates.
+
+    Class 0 lies on the upper half circle ``(cos t, sin t)``, class 1 on the lower one
+    ``(1 - cos t, 1/2 - sin t)``, ``t`` evenly spaced in ``[0, pi]``; each point then gets
+    Gaussian noise of standard deviation ``noise`` on both coordinates.
+
+    Returns
+    -------
+    x : float32 array (n_samples, 2)
+    y : float32 array (n_samples, 1)
+        0 or 1, as ``binary_crossentropy`` and a one-unit sigmoid output expect. Class 1
+        has ``n_samples // 2`` points, class 0 the rest (one more when ``n_samples`` is odd).
+
+    Raises
+    ------
+    minnet.errors.ConfigError
+        If ``n_samples < 2`` or ``noise`` is negative or not finite.
+    """
+    n_samples = _count(n_samples, "n_samples", 2)
+    noise = _non_negative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    n0, n1 = _split(n_samples, 2)
+    t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n1)
+    x = np.concatenate([np.column_stack([np.cos(t0), np.sin(t0)]),
+                        np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])])
+    x = x + rng.normal(0.0, noise, size=x.shape)
+    y = np.concatenate([np.zeros(n0), np.ones(n1)]).reshape(-1, 1).astype(np.float32)
+    return _shuffled(rng, x, y)
+
+
+def make_spirals(n_samples=300, n_classes=3, noise=0.2, *, turns=1.0, seed=None):
+    """``n_classes`` spiral arms winding around the origin, one class per arm.
+
+    Arm ``k`` has points at radius ``r`` evenly spaced in ``[0, 1]`` and angle
+    ``2 pi (turns r + k / n_classes)``, plus Gaussian noise of standard deviation
+    ``noise`` on the angle (in radians); so the arms are the same curve rotated.
+
+    Returns
+    -------
+    x : float32 array (n_samples, 2)
+    y : int64 array (n_samples,)
+        The class index ``0 .. n_classes - 1``, as ``sparse_categorical_crossentropy``
+        expects. Class sizes differ by at most one.
+
+    Raises
+    ------
+    minnet.errors.ConfigError
+        If ``n_classes < 2``, ``n_samples < n_classes``, or ``noise`` or ``turns`` is
+        negative or not finite.
+    """
+    n_classes = _count(n_classes, "n_classes", 2)
+    n_samples = _count(n_samples, "n_samples", n_classes)
+    noise = _non_negative(noise, "noise")
+    turns = _non_negative(turns, "turns")
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for k, size in enumerate(_split(n_samples, n_classes)):
+        r = np.linspace(0.0, 1.0, size)
+        angle = 2 * np.pi * (turns * r + k / n_classes) + rng.normal(0.0, noise, size)
+        xs.append(np.column_stack([r * np.cos(angle), r * np.sin(angle)]))
+        ys.append(np.full(size, k, dtype=np.int64))
+    return _shuffled(rng, np.concatenate(xs), np.concatenate(ys))
+
+
+def make_xor(n_samples=200, noise=0.1, *, kind="corners", seed=None):
+    """Points labelled by the exclusive or of two coordinates.
+
+    ``kind="corners"``: noisy copies of the four corners ``(0, 0), (0, 1), (1, 0), (1, 1)``
+    of the unit square (Gaussian noise of standard deviation ``noise``), labelled by the
+    XOR of the corner's bits: the truth table of chapter 1, with more than one point per
+    row. ``kind="quadrants"``: points uniform in ``[-1, 1]^2``, labelled 1 where
+    ``x_1 x_2 < 0`` (the second and fourth quadrants); ``noise`` then flips that fraction
+    of the labels at random.
+
+    Returns
+    -------
+    x : float32 array (n_samples, 2)
+    y : float32 array (n_samples, 1)
+        0 or 1, as ``binary_crossentropy`` (or ``mse``) and a one-unit output expect. With
+        ``"corners"`` each corner gets ``n_samples // 4`` points or one more.
+
+    Raises
+    ------
+    minnet.errors.ConfigError
+        If ``n_samples < 4``, ``noise`` is negative (or above 1 for ``"quadrants"``),
+        or ``kind`` is neither ``"corners"`` nor ``"quadrants"``.
+    """
+    n_samples = _count(n_samples, "n_samples", 4)
+    noise = _non_negative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    if kind == "corners":
+        corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+        which = np.repeat(np.arange(4), _split(n_samples, 4))
+        x = corners[which] + rng.normal(0.0, noise, size=(n_samples, 2))
+        y = (corners[which, 0] != corners[which, 1]).astype(np.float32)
+    elif kind == "quadrants":
+        if noise > 1:
+            raise ConfigError(
+                f"With kind='quadrants', noise is the fraction of labels flipped, a number "
+                f"in [0, 1]; got {noise!r}."
+            )
+        x = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+        y = (x[:, 0] * x[:, 1] < 0).astype(np.float32)
+        flip = rng.random(n_samples) < noise
+        y[flip] = 1 - y[flip]
+    else:
+        raise ConfigError(f"kind must be 'corners' or 'quadrants', got {kind!r}.")
+    return _shuffled(rng, x, y.reshape(-1, 1))
+
+
+def make_linear(n_samples=100, w=3.0, b=0.0, *, noise="uniform", noise_scale=1.0,
+                n_features=1, x_range=(0.0, 1.0), seed=None):
+    """Noisy linear data ``y = x w + b + noise``, for regression with ``mse``.
+
+    ``x`` is uniform in ``x_range`` (each feature); ``w`` is a number (the same slope for
+    every feature) or an array of ``n_features`` slopes. The noise is drawn per example:
+
+    * ``"uniform"``: uniform on ``[0, noise_scale)``, mean ``noise_scale / 2``. With the
+      defaults this is ``y = 3x + U(0, 1)``, the data of a linear regression often shown
+      in tutorials (``np.random.rand``);
+    * ``"normal"``: Gaussian with mean 0 and standard deviation ``noise_scale``;
+    * ``None``: no noise;
+    * a function ``noise(rng, size)`` returning an array of ``size`` numbers, for any
+      other distribution (``rng`` is the generator seeded by ``seed``).
+
+    Returns
+    -------
+    x : float32 array (n_samples, n_features)
+    y : float32 array (n_samples, 1)
+
+    Raises
+    ------
+    minnet.errors.ConfigError
+        For an unknown ``noise``, a negative ``noise_scale``, an empty or reversed
+        ``x_range``, ``w`` of the wrong length, or a ``b`` that is not a number.
+    """
+    n_samples = _count(n_samples, "n_samples", 1)
+    n_features = _count(n_features, "n_features", 1)
+    try:
+        b = float(b)
+    except (TypeError, ValueError):
+        raise ConfigError(f"b must be a number (the intercept), got {b!r}.") from None
+    noise_scale = _non_negative(noise_scale, "noise_scale")
+    try:
+        low, high = (float(v) for v in x_range)
+    except (TypeError, ValueError):
+        raise ConfigError(f"x_range must be a pair (low, high), got {x_range!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ConfigError(f"x_range must be finite with low < high, got {x_range!r}.")
+    slopes = np.broadcast_to(np.asarray(w, dtype=np.float64), (n_features,)) \
+        if np.ndim(w) == 0 else np.asarray(w, dtype=np.float64).reshape(-1)
+    if slopes.shape != (n_features,):
+        raise ConfigError(
+            f"w must be one number or {n_features} slopes (one per feature), got "
+            f"{slopes.size} values."
+        )
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(low, high, size=(n_samples, n_features))
+    if noise == "uniform":
+        eps = rng.uniform(0.0, noise_scale, size=n_samples)
+    elif noise == "normal":
+        eps = rng.normal(0.0, noise_scale, size=n_samples)
+    elif noise is None:
+        eps = np.zeros(n_samples)
+    elif callable(noise):
+        eps = np.asarray(noise(rng, n_samples), dtype=np.float64)
+        if eps.shape != (n_samples,):
+            raise ConfigError(
+                f"noise(rng, size) must return {n_samples} numbers, got shape {eps.shape}."
+            )
+    else:
+        raise ConfigError(
+            f"noise must be 'uniform', 'normal', None or a function noise(rng, size), "
+            f"got {noise!r}."
+        )
+    y = x @ slopes + float(b) + eps
+    return x.astype(np.float32), y.reshape(-1, 1).astype(np.float32)

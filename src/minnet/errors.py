@@ -47,6 +47,10 @@ class NotBuiltError(MinnetError, RuntimeError):
     """Weights asked for before the model knows its input shape."""
 
 
+class UnsupportedLayerError(MinnetError, TypeError):
+    """A model holds a kind of layer that this function does not handle."""
+
+
 class UnknownNameError(MinnetError, ValueError):
     """A string that names no activation, loss, optimizer, initializer, ... ."""
 
@@ -63,10 +67,35 @@ class DataUnavailableError(MinnetError, OSError):
     """A data set is neither on disk nor downloadable."""
 
 
+class UnknownArgumentError(MinnetError, TypeError):
+    """A keyword argument the function does not take (a misspelling, or a Keras argument
+    minnet does not support)."""
+
+
+class ModelFileError(MinnetError, ValueError):
+    """A file that is not a readable minnet model: damaged, foreign, incomplete, or whose
+    weights do not fit its architecture."""
+
+
+class NotInMinnetError(MinnetError, AttributeError):
+    """A Keras name (a layer, an optimizer, ...) that minnet does not have."""
+
+
 def unknown_name(kind: str, name: object, valid: list[str]) -> UnknownNameError:
     """Build an :class:`UnknownNameError` that suggests the closest valid names."""
     close = difflib.get_close_matches(str(name).lower(), valid, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return UnknownNameError(
         f"Unknown {kind} {name!r}.{hint} Valid names: {', '.join(sorted(valid))}."
+    )
+
+
+def not_in_minnet(module: str, name: str, has) -> AttributeError:
+    """The error for ``minnet.<module>.<name>``, a Keras name minnet does not have (a
+    module's ``__getattr__`` raises it; private names stay plain ``AttributeError``)."""
+    if name.startswith("_"):
+        return AttributeError(f"module 'minnet.{module}' has no attribute {name!r}")
+    return NotInMinnetError(
+        f"minnet.{module} has no {name!r}; it has {', '.join(has)}. Keep code that needs "
+        "it in Keras."
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup
 
 _TRUNCATION_CORRECTION = 0.87962566103423978  # stddev of a unit normal truncated at +-2
@@ -40,6 +41,10 @@ def truncated_normal(shape, stddev, rng, dtype):
 
 class Initializer:
     """Call with ``(shape, rng, dtype)`` to get a new array."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     name = "initializer"
 

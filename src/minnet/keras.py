@@ -1,6 +1,8 @@
 """The bridge between minnet and Keras: build one model from the other, then compare them.
 
-Three functions:
+Three functions (and, for code written for ``tf.keras``, minnet's own ``models``,
+``layers``, ``optimizers``, ... under the same names, so that ``import minnet as tf`` makes
+``tf.keras.layers.Dense`` minnet's ``Dense``):
 
 - :func:`to_keras` builds the Keras twin of a minnet model: the same layers, activations,
   regularizers, dtype, optimizer, loss and metrics, and a copy of the same weights.
@@ -42,6 +44,7 @@ def quiet_tensorflow(environ=None):
 
 
 quiet_tensorflow()
+
 
 # The optimizer hyper-parameters each side has, under the same names on both sides.
 _OPTIMIZER_SETTINGS = {
@@ -423,3 +426,24 @@ def compare(model, keras_model, x, y, verbose=False):
         for name, value in result.items():
             print(f"largest |minnet - keras| in {name:9s}: {value:.3g}")
     return result
+
+
+# --------------------------------------------------------------------------- tf.keras names
+
+#: minnet's modules and classes under the names ``tf.keras`` gives them.
+_TF_KERAS_NAMES = ("activations", "callbacks", "initializers", "layers", "losses", "metrics",
+                   "models", "optimizers", "regularizers", "utils", "Sequential", "Input")
+
+
+def __getattr__(name):
+    """With ``import minnet as tf``, code written for ``tf.keras`` finds minnet's own modules
+    under ``tf.keras``: ``tf.keras.models.Sequential``, ``tf.keras.layers.Dense``, ... ."""
+    import minnet
+
+    if name in _TF_KERAS_NAMES:
+        return getattr(minnet, name)
+    return getattr(minnet, name) if name in minnet._NOT_IN_MINNET else _no_attribute(name)
+
+
+def _no_attribute(name):
+    raise AttributeError(f"module 'minnet.keras' has no attribute {name!r}")

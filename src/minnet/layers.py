@@ -22,13 +22,61 @@ lives in the output delta ``Delta^L = dC/dz^L``, which the loss computes
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
 
 from . import activations as activations_module
 from . import initializers, regularizers
-from .errors import ConfigError, ShapeError
+from .arguments import accepted_names, check, checked, init_names
+from .errors import ConfigError, NotInMinnetError, ShapeError, WeightsError
+
+#: Keras's ways of giving a first layer its input shape, accepted by every layer.
+INPUT_KEYWORDS = ("input_shape", "input_dim", "batch_input_shape")
+
+
+def batch_input_shape(input_shape=None, input_dim=None, batch_input_shape=None):
+    """``(None, *input_shape)`` from Keras's ``input_shape=(28, 28)``, ``input_dim=10`` or
+    ``batch_input_shape=(None, 10)``: the shape of a batch, its size left open."""
+    given = [k for k, v in [("input_shape", input_shape), ("input_dim", input_dim),
+                            ("batch_input_shape", batch_input_shape)] if v is not None]
+    if len(given) > 1:
+        raise ConfigError(f"Give one of {', '.join(given)}, not several.")
+    if input_dim is not None:
+        input_shape = (input_dim,)
+    elif batch_input_shape is not None:
+        input_shape = tuple(batch_input_shape)[1:]
+    if input_shape is None:
+        return None
+    input_shape = (input_shape,) if isinstance(input_shape, numbers.Integral) else input_shape
+    dims = tuple(input_shape)
+    if not dims or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                           and d > 0 for d in dims):
+        raise ConfigError(
+            f"An input shape is the shape of one example, a tuple of positive integers such "
+            f"as (28, 28) or (10,); got {input_shape!r}."
+        )
+    return (None, *(int(d) for d in dims))
+
+
+def _taking_input_shape(init, class_name):
+    """Wrap a layer's ``__init__``: Keras's ``input_shape=``/``input_dim=`` are taken here
+    (unless the layer takes them itself) and kept as ``batch_input_shape``; any other
+    unknown keyword raises :class:`~minnet.errors.UnknownArgumentError`."""
+    own = accepted_names(init)
+    valid = accepted_names(init, also=INPUT_KEYWORDS)
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        check(f"{class_name}()", kwargs, valid)
+        shape = {k: kwargs.pop(k) for k in INPUT_KEYWORDS if k in kwargs and k not in own}
+        init(self, *args, **kwargs)
+        if shape:
+            self.batch_input_shape = batch_input_shape(**shape)
+
+    wrapper._minnet_checked = True
+    return wrapper
 
 
 class Layer:
@@ -43,6 +91,12 @@ class Layer:
 
     activation = activations_module.linear
     z = None
+    #: ``(None, *shape)`` when the layer was given Keras's ``input_shape=`` or ``input_dim=``
+    batch_input_shape = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__init__ = _taking_input_shape(cls.__init__, cls.__name__)
 
     def __init__(self, name=None):
         self.name = name or type(self).__name__.lower()
@@ -57,6 +111,53 @@ class Layer:
     @property
     def grads(self):
         return []
+
+    # ----------------------------------------------------- Keras's weights and config
+    @property
+    def weights(self):
+        """The parameter arrays themselves (not copies), ``[W, b]`` for a ``Dense``."""
+        return list(self.params) if self.built else []
+
+    def get_weights(self):
+        """Copies of the parameter arrays, in Keras's order; ``[]`` before ``build``."""
+        return [p.copy() for p in self.weights]
+
+    def set_weights(self, weights):
+        """Overwrite the parameters with ``weights`` (ordered and shaped like
+        :meth:`get_weights`). Every shape is checked before anything is written."""
+        params, weights = self.weights, [np.asarray(w) for w in weights]
+        if len(weights) != len(params):
+            raise WeightsError(
+                f"Layer {self.name!r} has {len(params)} weight arrays "
+                f"{[p.shape for p in params]}, but set_weights got {len(weights)}."
+                + ("" if self.built else " Build the model first.")
+            )
+        for i, (p, w) in enumerate(zip(params, weights, strict=True)):
+            if w.shape != p.shape:
+                raise WeightsError(
+                    f"Weight {i} of layer {self.name!r} has shape {p.shape}; got {w.shape}. "
+                    "Kernels are (n_in, n_out), as in Keras; transpose with .T."
+                )
+        for p, w in zip(params, weights, strict=True):
+            np.copyto(p, w.astype(p.dtype, copy=False))
+
+    def get_config(self) -> dict:
+        """The arguments that rebuild this layer (``type(layer).from_config(config)``),
+        as JSON-ready values: names, numbers, and ``{"module", "class_name", "config"}``
+        for an initializer, regularizer or parametrized activation."""
+        from .serialization import serialize
+
+        config = {name: serialize(getattr(self, name, None)) for name in init_names(type(self))}
+        if self.batch_input_shape is not None:
+            config["batch_input_shape"] = list(self.batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from :meth:`get_config`'s dict."""
+        from .serialization import deserialize
+
+        return cls(**{key: deserialize(value) for key, value in config.items()})
 
     def build(self, input_shape, rng, dtype="float32"):
         """Create the parameters for inputs of shape ``(None, *input_shape[1:])``."""
@@ -93,6 +194,21 @@ class Layer:
 
     def regularization_loss(self) -> float:
         return 0.0
+
+    def __call__(self, x, training=False):
+        """The layer applied to an array, as Keras layers can be: ``forward(x)`` (built
+        first, with fresh weights, if need be). Keras's functional API, which calls layers
+        on ``Input``, is not minnet's."""
+        if isinstance(x, Layer):
+            raise NotInMinnetError(
+                "minnet has no functional API (outputs = Dense(...)(inputs); "
+                "keras.Model(inputs, outputs)): put the layers in a Sequential([...]) instead."
+            )
+        x = np.asarray(x)
+        if not self.built:
+            self.build((None, *x.shape[1:]), np.random.default_rng(),
+                       x.dtype if x.dtype.kind == "f" else "float32")
+        return self.forward(x.astype(self.dtype, copy=False), training=training)
 
     def count_params(self) -> int:
         return int(sum(p.size for p in self.params))
@@ -269,3 +385,53 @@ class Flatten(Layer):
 
     def backward(self, grad_output):
         return grad_output.reshape(self._shape)
+
+
+class InputLayer(Layer):
+    """What Keras's ``Input(shape=...)`` puts first in a ``Sequential``: the shape of one
+    example. It holds no parameters and computes nothing; the model takes its shape and
+    builds at once."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
+        super().__init__(name or "input_layer")
+        if shape is None and batch_shape is None:
+            raise ConfigError("Input needs the shape of one example, e.g. Input(shape=(4,)).")
+        if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
+            raise ConfigError(f"minnet computes in float32 or float64; Input got dtype={dtype!r}.")
+        self.batch_input_shape = batch_input_shape(
+            input_shape=shape, batch_input_shape=batch_shape)
+        self.shape = self.batch_input_shape[1:]
+        self.batch_size = batch_size
+        self.input_dtype = None if dtype is None else np.dtype(dtype)
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad_output):
+        return grad_output
+
+    def __repr__(self):
+        return f"Input(shape={self.shape})"
+
+
+@checked(where="Input()")
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802 (Keras's name)
+    """Keras 3's recommended first element of a ``Sequential``: ``Input(shape=(4,))``
+    gives the shape of one example (the batch size stays open), so the model is built at
+    once. A ``dtype`` (``"float32"`` or ``"float64"``) becomes the model's. ``batch_size``
+    is accepted and not used (minnet's batches are ``fit``'s)."""
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                      batch_shape=batch_shape)
+
+
+#: Keras layers people reach for that minnet does not have.
+_HAS = ("Dense", "Activation", "Dropout", "Flatten", "Input", "InputLayer")
+
+
+def __getattr__(name):
+    if name.startswith("_"):
+        raise AttributeError(f"module 'minnet.layers' has no attribute {name!r}")
+    raise NotInMinnetError(
+        f"minnet has no layer {name!r}. It has {', '.join(_HAS)} (fully connected networks "
+        "only); keep a model that needs this layer in Keras."
+    )

@@ -33,6 +33,7 @@ import warnings
 import numpy as np
 
 from .activations import linear, sigmoid, softmax
+from .arguments import check_subclass_init
 from .checks import lookup
 from .errors import LabelError, ShapeError
 
@@ -74,6 +75,10 @@ def _check_probabilities(y, loss_name):
 
 class Loss:
     """Base class: ``loss(y_true, y_pred)`` is the batch mean of ``per_example``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     name = "loss"
 
@@ -129,25 +134,34 @@ class Loss:
                 stacklevel=4,
             )
 
-    def delta(self, y_true, z, a, activation=linear):
+    def delta(self, y_true, z, a, activation=linear, sample_weight=None):
         """Per-example losses and ``Delta^L = dC/dz`` for a last layer ``a = activation(z)``.
 
         ``y_true`` is prepared (:meth:`prepare`). ``C`` is the batch mean of the
-        per-example losses, so ``Delta^L`` carries the ``1/n``; a weighted mean would scale
-        row ``i`` of ``Delta^L`` by the weight of example ``i``.
+        per-example losses, so ``Delta^L`` carries the ``1/n``. With ``sample_weight``
+        (one ``w_i`` per example) ``C = 1/n sum_i w_i L_i``: the losses returned are the
+        weighted ``w_i L_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
+        (:mod:`minnet.weighting`).
         """
         if self.uses_logits(activation):  # Delta^L = (a - y) / n, from the logits
             loss = self if self.from_logits else self.with_logits()
-            return loss.values_and_gradient(y_true, z)
-        per_example, grad_a = self.values_and_gradient(y_true, a)
-        return per_example, activation.backward(z, a, grad_a)
+            per_example, delta = loss.values_and_gradient(y_true, z)
+        else:
+            per_example, grad_a = self.values_and_gradient(y_true, a)
+            delta = activation.backward(z, a, grad_a)
+        if sample_weight is None:
+            return per_example, delta
+        return (per_example * sample_weight,
+                delta * sample_weight.reshape(-1, *[1] * (delta.ndim - 1)))
 
-    def output_values(self, y_true, z, a, activation=linear):
+    def output_values(self, y_true, z, a, activation=linear, sample_weight=None):
         """The per-example losses of :meth:`delta`, without computing any gradient."""
         if self.uses_logits(activation):
             loss = self if self.from_logits else self.with_logits()
-            return loss.values_and_gradient(y_true, z, gradient=False)[0]
-        return self.values_and_gradient(y_true, a, gradient=False)[0]
+            values = loss.values_and_gradient(y_true, z, gradient=False)[0]
+        else:
+            values = self.values_and_gradient(y_true, a, gradient=False)[0]
+        return values if sample_weight is None else values * sample_weight
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"
@@ -307,20 +321,22 @@ class SparseCategoricalCrossentropy(Loss):
     def values_and_gradient(self, y_true, y_pred, gradient=True):
         k = y_pred.shape[-1]
         n = y_pred.size // k
-        labels = y_true[..., None]
-        onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
         if self.from_logits:
+            # row i of the (n, k) logits and its label y_i, whatever the leading axes
+            rows, labels = np.arange(n), y_true.reshape(n)
             shifted = y_pred - np.max(y_pred, axis=-1, keepdims=True)  # z - max(z)
             exp = np.exp(shifted)
             total = np.sum(exp, axis=-1, keepdims=True)
-            picked = np.take_along_axis(shifted, labels, axis=-1)
-            per_example = (np.log(total) - picked)[..., 0]  # logsumexp(z) - z_y
+            picked = shifted.reshape(n, k)[rows, labels].reshape(y_true.shape)  # z_y - max(z)
+            per_example = np.log(total[..., 0]) - picked  # logsumexp(z) - z_y
             if not gradient:
                 return per_example, None
-            grad = exp / total  # softmax(z), from the exponentials already computed
-            grad -= onehot
-            grad /= n
-            return per_example, grad
+            exp /= total  # softmax(z), from the exponentials already computed
+            exp.reshape(n, k)[rows, labels] -= 1  # softmax(z) - onehot(y)
+            exp /= n
+            return per_example, exp  # (softmax(z) - onehot(y)) / n
+        labels = y_true[..., None]
+        onehot = np.eye(k, dtype=y_pred.dtype)[y_true]
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         total = p.sum(axis=-1, keepdims=True)
         picked = np.take_along_axis(p, labels, axis=-1)[..., 0]
@@ -363,5 +379,15 @@ _BY_NAME = {
 
 
 def get(identifier) -> Loss:
-    """A loss object from a Keras name such as ``"mse"``, or the object itself."""
+    """A loss object from a Keras name such as ``"mse"``, the object itself, or one of
+    this module's functions (``loss=minnet.losses.mean_squared_error``, as Keras allows)."""
+    if callable(identifier) and getattr(identifier, "__module__", None) == __name__ and \
+            getattr(identifier, "__name__", None) in _BY_NAME:
+        identifier = identifier.__name__
     return lookup("loss", identifier, Loss, _BY_NAME)
+
+
+def __getattr__(name):
+    from .errors import not_in_minnet
+
+    raise not_in_minnet("losses", name, ["MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", *_BY_NAME])

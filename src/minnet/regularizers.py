@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import check_subclass_init
 from .checks import lookup, non_negative_float
 
 
 class Regularizer:
     """``penalty = reg(W)``; ``reg.gradient(W)`` is its derivative with respect to ``W``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     def __call__(self, W) -> float:
         raise NotImplementedError

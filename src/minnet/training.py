@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from . import weighting
 from .callbacks import History
 from .checks import positive_int
 from .errors import ConfigError, DivergenceError
@@ -50,70 +51,99 @@ class CallbackList:
             getattr(callback, hook)(*args)
 
 
-def train_step(model, x, y, training=True):
+def train_step(model, x, y, training=True, sample_weight=None):
     """Forward pass, loss, backward pass on one checked batch (no update).
 
     Leaves the gradients in the layers; returns ``(batch loss with regularization, output)``.
+    With ``sample_weight`` the batch loss is ``sum_i w_i L_i / n`` (:mod:`minnet.weighting`).
     """
     output = model.forward(x, training=training)
-    per_example, delta = model.loss.delta(y, *model.output_parts(output))
+    per_example, delta = model.loss.delta(y, *model.output_parts(output),
+                                          sample_weight=sample_weight)
     model.backward(delta, from_logits=True)
     return float(per_example.sum()) / len(per_example) + model.regularization_loss(), output
 
 
 def fit(model, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-        shuffle=True, verbose=1, callbacks=None):
+        shuffle=True, verbose=1, callbacks=None, sample_weight=None, class_weight=None,
+        initial_epoch=0):
     """Train ``model`` (see :meth:`minnet.model.Sequential.fit`); returns the ``History``."""
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not (
+            0 <= initial_epoch < epochs):
+        raise ConfigError(
+            f"initial_epoch is the index of the epoch to resume at, from 0 to epochs - 1 = "
+            f"{epochs - 1}; got {initial_epoch!r}. To train 3 more epochs after 2, pass "
+            "epochs=5, initial_epoch=2, as in Keras."
+        )
     x, y = model.check_data(x, y)
-    x, y, validation = _split(model, x, y, validation_data, validation_split)
+    if sample_weight is not None and class_weight is not None:
+        weighting.sample_weights(y, sample_weight, class_weight)  # raises: not both
+    weights = weighting.sample_weights(y, sample_weight, None, model.dtype)
+    x, y, weights, validation = _split(model, x, y, weights, validation_data, validation_split)
+    if class_weight is not None:  # as in Keras, for the training data only
+        weights = weighting.sample_weights(y, None, class_weight, model.dtype)
     trainer = Trainer(model, batch_size, shuffle, CallbackList(callbacks, model),
-                      model.metric_functions(y))
-    return trainer.run(x, y, epochs, validation, verbose)
+                      model.metric_functions(y), model.weighted_metric_functions(y))
+    return trainer.run(x, y, epochs, validation, verbose, weights, initial_epoch)
 
 
-def _split(model, x, y, validation_data, validation_split):
-    """``(x, y, (x_val, y_val) or None)`` from ``validation_data`` or ``validation_split``."""
+def _split(model, x, y, weights, validation_data, validation_split):
+    """``(x, y, weights, (x_val, y_val, weights_val) or None)`` from ``validation_data``
+    (a pair, or a triple with sample weights) or ``validation_split``."""
     if validation_data is not None:
-        if len(validation_data) != 2:
-            raise ConfigError("validation_data must be a pair (x_val, y_val).")
-        return x, y, model.check_data(*validation_data)
+        if len(validation_data) not in (2, 3):
+            raise ConfigError(
+                "validation_data must be a pair (x_val, y_val) or a triple (x_val, y_val, "
+                "sample_weight_val)."
+            )
+        x_val, y_val = model.check_data(*validation_data[:2])
+        w_val = validation_data[2] if len(validation_data) == 3 else None
+        return x, y, weights, (x_val, y_val,
+                               weighting.sample_weights(y_val, w_val, None, model.dtype))
     if not validation_split:
-        return x, y, None
+        return x, y, weights, None
     if not 0 < validation_split < 1:
         raise ConfigError(f"validation_split is a fraction in (0, 1), got {validation_split!r}.")
     split_at = int(np.ceil(len(x) * (1 - validation_split)))
-    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+    if weights is None:
+        return x[:split_at], y[:split_at], None, (x[split_at:], y[split_at:], None)
+    return (x[:split_at], y[:split_at], weights[:split_at],
+            (x[split_at:], y[split_at:], weights[split_at:]))
 
 
 class Trainer:
     """One ``fit``: a model trained in mini-batches of ``batch_size``, reshuffled every
     epoch when ``shuffle``, reporting ``metrics`` and calling ``callbacks``."""
 
-    def __init__(self, model, batch_size, shuffle, callbacks, metrics):
+    def __init__(self, model, batch_size, shuffle, callbacks, metrics, weighted_metrics=None):
         self.model = model
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.callbacks = callbacks
         self.metrics = metrics
+        self.weighted_metrics = weighted_metrics or {}
 
-    def run(self, x, y, epochs, validation=None, verbose=1):
-        """The epoch loop; returns the ``History``."""
+    def run(self, x, y, epochs, validation=None, verbose=1, sample_weight=None,
+            initial_epoch=0):
+        """The epoch loop over epochs ``initial_epoch .. epochs - 1``; returns the
+        ``History``. ``validation`` is ``(x_val, y_val, weights_val or None)``."""
         model, callbacks = self.model, self.callbacks
         steps = -(-len(x) // self.batch_size)
         model.stop_training = False
         callbacks.call("on_train_begin")
-        for epoch in range(epochs):
+        for epoch in range(initial_epoch, epochs):
             callbacks.call("on_epoch_begin", epoch)
             progress = progress_for(verbose, epoch, epochs, steps)
             start_time = time.perf_counter()
             try:
-                logs = self.epoch(x, y, epoch, progress)
+                logs = self.epoch(x, y, epoch, progress, sample_weight)
             finally:
                 progress.close()
             if validation is not None:
-                val = evaluate(model, *validation, self.batch_size, self.metrics)
+                val = evaluate(model, *validation[:2], self.batch_size, self.metrics,
+                               validation[2], self.weighted_metrics)
                 logs.update({f"val_{k}": v for k, v in val.items()})
             callbacks.call("on_epoch_end", epoch, logs)
             progress.report(logs, time.perf_counter() - start_time)
@@ -122,25 +152,34 @@ class Trainer:
         callbacks.call("on_train_end")
         return callbacks.history
 
-    def epoch(self, x, y, epoch, progress):
+    def epoch(self, x, y, epoch, progress, sample_weight=None):
         """One pass over the data in mini-batches; returns the epoch's mean loss and
         metrics, each the mean of its batch values (taken before each update) weighted by
-        batch size, as Keras reports them."""
+        batch size, as Keras reports them (weighted metrics: by the sample weights)."""
         model, callbacks = self.model, self.callbacks
         order = model.rng.permutation(len(x)) if self.shuffle else np.arange(len(x))
         params, handle_nan = model.params, callbacks.handle_nan
         totals, seen = dict.fromkeys(["loss", *self.metrics], 0.0), 0
+        weighted = dict.fromkeys(self.weighted_metrics, 0.0)
+        weight_total = 0.0
         # Overflow shows up as a non-finite loss, which is reported below.
         with np.errstate(over="ignore", invalid="ignore"):
             for step, start in enumerate(range(0, len(x), self.batch_size)):
                 index = order[start:start + self.batch_size]
                 xb, yb = x[index], y[index]
+                wb = None if sample_weight is None else sample_weight[index]
                 callbacks.call("on_train_batch_begin", step)
-                loss, output = train_step(model, xb, yb)
+                loss, output = train_step(model, xb, yb, sample_weight=wb)
                 seen += len(xb)
                 totals["loss"] += loss * len(xb)
                 for name, fn in self.metrics.items():
                     totals[name] += float(np.sum(fn(yb, output)))
+                if weighted:
+                    wsum = len(xb) if wb is None else float(np.sum(wb, dtype=np.float64))
+                    weight_total += wsum
+                    for name, fn in self.weighted_metrics.items():
+                        values = fn(yb, output)
+                        weighted[name] += float(np.sum(values if wb is None else values * wb))
                 if math.isfinite(loss):
                     model.optimizer.apply(params, model.grads)
                     progress.update(step, totals, seen)
@@ -149,7 +188,14 @@ class Trainer:
                 callbacks.call("on_train_batch_end", step, {"loss": loss})
                 if model.stop_training:
                     break
-        return {name: total / seen for name, total in totals.items()}
+        logs = {name: total / seen for name, total in totals.items()}
+        logs.update({name: _ratio(total, weight_total) for name, total in weighted.items()})
+        return logs
+
+
+def _ratio(total, weight_total):
+    """``total / weight_total``, 0 when every weight is 0 (Keras's ``divide_no_nan``)."""
+    return total / weight_total if weight_total else 0.0
 
 
 def _divergence(model, loss, epoch, step, xb):
@@ -183,14 +229,27 @@ def predict(model, x, batch_size):
     return np.concatenate([output for _, output in forward_batches(model, x, batch_size)])
 
 
-def evaluate(model, x, y, batch_size, metrics):
-    """Mean loss (with regularization) and metrics on checked ``(x, y)``, as a dict."""
-    totals = dict.fromkeys(["loss", *metrics], 0.0)
+def evaluate(model, x, y, batch_size, metrics, sample_weight=None, weighted_metrics=None):
+    """Mean loss (with regularization) and metrics on checked ``(x, y)``, as a dict.
+
+    With ``sample_weight`` the loss is ``sum_i w_i L_i / n``; ``metrics`` ignore the
+    weights and ``weighted_metrics`` are ``sum_i w_i m_i / sum_i w_i``, as in Keras.
+    """
+    weighted_metrics = weighted_metrics or {}
+    totals = dict.fromkeys(["loss", *metrics, *weighted_metrics], 0.0)
     for start, output in forward_batches(model, x, batch_size):
-        yb = y[start:start + len(output)]
-        totals["loss"] += float(np.sum(model.loss.output_values(yb, *model.output_parts(output))))
+        end = start + len(output)
+        yb = y[start:end]
+        wb = None if sample_weight is None else sample_weight[start:end]
+        totals["loss"] += float(np.sum(model.loss.output_values(
+            yb, *model.output_parts(output), sample_weight=wb)))
         for name, fn in metrics.items():
             totals[name] += float(np.sum(fn(yb, output)))
-    results = {name: total / len(x) for name, total in totals.items()}
+        for name, fn in weighted_metrics.items():
+            values = fn(yb, output)
+            totals[name] += float(np.sum(values if wb is None else values * wb))
+    results = {name: totals[name] / len(x) for name in ["loss", *metrics]}
+    weight_total = len(x) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
+    results.update({name: _ratio(totals[name], weight_total) for name in weighted_metrics})
     results["loss"] += model.regularization_loss()
     return results

@@ -13,46 +13,15 @@ raises ``NotImplementedError`` (the exercise's stub) is reported as not attempte
 
 from __future__ import annotations
 
-import ast
 import copy
-import inspect
-import textwrap
 
 import numpy as np
 
 from ..activations import sigmoid
 from ..gradient_check import numerical_gradient, relative_error
-from .core import Case, CheckResult, check_function, check_gradient, compare
+from .core import Case, CheckResult, check_function, check_gradient, compare, python_loops
 
 _SEED = 5
-
-
-def _loop_lines(fn):
-    """Source lines of ``fn`` that hold a Python loop (``for``, ``while``, a comprehension).
-
-    Returns an empty list when there is none, or when the source cannot be read.
-    """
-    try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return []
-    name = getattr(fn, "__name__", "")
-    if name == "<lambda>":
-        bodies = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
-    else:
-        bodies = [node for node in ast.walk(tree)
-                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                  and node.name == name][:1]
-    if len(bodies) != 1:
-        return []
-    loops = (ast.For, ast.AsyncFor, ast.While, ast.comprehension)
-    lines = source.splitlines()
-    found = sorted({node.lineno for node in ast.walk(bodies[0]) if isinstance(node, loops)
-                    and hasattr(node, "lineno")} |
-                   {node.target.lineno for node in ast.walk(bodies[0])
-                    if isinstance(node, ast.comprehension)})
-    return [lines[i - 1].strip() for i in found if 0 < i <= len(lines)]
 
 
 def swish(z):
@@ -199,10 +168,10 @@ def check_bp2(fn, verbose=True):
         hints["exception"] = diagnosis
     result = check_function(fn, _bp2_reference, cases, hints=hints, name="BP2",
                             rtol=1e-8, atol=1e-10, verbose=False)
-    loops = _loop_lines(fn) if result.passed else []
+    loops = python_loops(fn) if result.passed else []
     if loops:
         detail = ("the values are right, but the function uses a Python loop: "
-                  + "; ".join(f"`{line}`" for line in loops))
+                  + "; ".join(f"`{line}`" for line in dict.fromkeys(loop.line for loop in loops)))
         hint = ("The exercise asks for no loops. The sum over k in delta^(l+1)_ik W^(l+1)_jk "
                 "is one entry of a matrix product, and f'(z^l) multiplies entry by entry: "
                 "BP2 for the whole batch is one `@` and one `*`.")

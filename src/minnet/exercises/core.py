@@ -21,8 +21,11 @@ Three entry points:
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
+import inspect
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..checks import to_numpy
+from ..gradient_check import FLOOR
 from ..gradient_check import numerical_gradient as _central_differences
 
 #: Hints used when neither the case nor the checker gives one, by kind of failure.
@@ -204,21 +208,37 @@ class CheckResult:
 
 
 def _fmt(value, limit=8):
-    """A short text form of an input or output for the verdict."""
+    """A short text form of an input or output for the verdict, one line at most.
+
+    A small array is printed in full; a larger one is summarised by its shape, dtype and
+    first entries; a list or tuple (``weights = [W1, b1, W2, b2]``) shows each item that
+    way, so a failure message stays a few lines long whatever the student passed.
+    """
     if isinstance(value, np.ndarray) and value.ndim > 0:
         if value.size > limit:
-            return f"an array of shape {value.shape}, dtype {value.dtype}"
+            return _summary(value)
         text = " ".join(np.array2string(value, precision=4, separator=", ").split())
         return f"array({text}, dtype={value.dtype})" if value.dtype != np.float64 else f"array({text})"
-    if isinstance(value, (list, tuple)) and len(value) > limit:
-        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, (list, tuple)):
+        if len(value) > limit:
+            return f"a {type(value).__name__} of length {len(value)}"
+        items = ", ".join(_fmt(item, limit) for item in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
     if isinstance(value, (np.floating, float)):
         return f"{float(value):.6g}"
     if isinstance(value, (np.integer, np.bool_)):
         return repr(value.item())
     if isinstance(value, np.ndarray):  # 0-d
         return _fmt(value[()], limit)
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _summary(array, first=3):
+    """``array of shape (3, 4), dtype float32: [0.1234, -1.5, 2, ...]``: shape, dtype, a few entries."""
+    entries = ", ".join(f"{float(x):.4g}" if array.dtype.kind in "fc" else repr(x.item())
+                        for x in array.ravel()[:first])
+    return f"array of shape {array.shape}, dtype {array.dtype}: [{entries}, ...]"
 
 
 def _describe_inputs(args, kwargs, names=None):
@@ -231,8 +251,6 @@ def _describe_inputs(args, kwargs, names=None):
 
 
 def _arg_names(fn):
-    import inspect
-
     try:
         return [p.name for p in inspect.signature(fn).parameters.values()]
     except (TypeError, ValueError):
@@ -329,6 +347,66 @@ def _call(fn, case):
             return fn(*args, **kwargs), None, caught, (args, kwargs)
         except Exception as exc:  # noqa: BLE001 - the student's code may raise anything
             return None, exc, caught, (args, kwargs)
+
+
+# ----------------------------------------------------------------------------- loops
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A Python loop found in a student's function: what it is and the source line."""
+
+    kind: str  # "a `for` loop", "a list comprehension", "`map`, which calls Python once per row"
+    line: str  # the line of source that holds it, stripped
+
+
+_LOOP_KINDS = {ast.For: "a `for` loop", ast.AsyncFor: "a `for` loop", ast.While: "a `while` loop",
+               ast.ListComp: "a list comprehension", ast.GeneratorExp: "a generator expression",
+               ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension"}
+
+#: Calls that hide a Python loop over the rows (``map``, ``np.vectorize``, ...).
+LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "fromiter", "frompyfunc"}
+
+
+def python_loops(fn):
+    """The Python loops in ``fn``'s source, in source order, as :class:`Loop` objects.
+
+    A loop is a ``for`` or ``while`` statement, a comprehension or generator expression, or
+    a call that runs Python once per row (:data:`LOOPING_CALLS`). Only ``fn``'s own body
+    is read (for a lambda, the one lambda on its line). Returns an empty list when there is
+    none, or when the source cannot be read (a built-in, code typed into ``exec``).
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return []
+    name = getattr(fn, "__name__", "")
+    if name == "<lambda>":  # the source line may hold more than fn
+        lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+        inner = {id(sub) for node in lambdas for sub in ast.walk(node) if sub is not node}
+        bodies = [node for node in lambdas if id(node) not in inner]
+    else:
+        bodies = [node for node in ast.walk(tree)
+                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.name == name][:1] or [tree]
+    if len(bodies) != 1:
+        return []  # several lambdas on the line: cannot tell which one is fn
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(bodies[0]):
+        kind = next((text for cls, text in _LOOP_KINDS.items() if isinstance(node, cls)), None)
+        if kind is None and isinstance(node, ast.Call):
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+                node.func, "id", None)
+            if callee in LOOPING_CALLS:
+                kind = f"`{callee}`, which calls Python once per row"
+        if kind is not None:
+            # a comprehension is shown by the line of its `for`
+            where = node.generators[0].target if hasattr(node, "generators") else node
+            found.append((where.lineno, where.col_offset, kind))
+    return [Loop(kind, lines[lineno - 1].strip()) for lineno, _, kind in sorted(found)
+            if 0 < lineno <= len(lines)]
 
 
 # ----------------------------------------------------------------------------- checks
@@ -463,7 +541,9 @@ def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, ato
     -------
     CheckResult
         True if every case passed; the verdict also reports the largest relative error
-        ``|g - n| / (|g| + |n|)`` seen.
+        ``|g - n| / max(|g| + |n|, FLOOR)`` seen, entry by entry, with
+        :data:`minnet.gradient_check.FLOOR` (1e-8) as the floor of the denominator, so that
+        two gradients that are both nearly zero count as agreeing.
     """
     worst = [0.0]
 
@@ -486,8 +566,9 @@ def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, ato
             num = reference(*args, **kwargs)
             ga = to_numpy(g).astype(np.float64)
             if ga.shape == num.shape:
-                denom = np.abs(ga) + np.abs(num)
-                rel = np.where(denom > 0, np.abs(ga - num) / np.where(denom > 0, denom, 1), 0)
+                # the denominator is floored as in minnet.gradient_check: two gradients
+                # that are both (nearly) zero agree, and 1e-305 against 0 is no error
+                rel = np.abs(ga - num) / np.maximum(np.abs(ga) + np.abs(num), FLOOR)
                 worst[0] = max(worst[0], float(rel.max(initial=0.0)))
         except Exception:  # noqa: BLE001 - reported by check_function itself
             pass
@@ -501,7 +582,7 @@ def check_gradient(student_grad_fn, f, cases, *, wrt=0, eps=1e-6, rtol=1e-4, ato
     if result.passed:
         result.message = result.message.replace(
             "matches the reference", "matches central differences", 1)
-        result.message += (f"\n    Largest relative error |g - n| / (|g| + |n|): "
+        result.message += (f"\n    Largest relative error |g - n| / max(|g| + |n|, {FLOOR:g}): "
                            f"{worst[0]:.2e}.")
     else:
         result.message = result.message.replace("    expected: ", "    central differences: ")

@@ -14,15 +14,12 @@ yet" rather than as a wrong answer.
 
 from __future__ import annotations
 
-import ast
 import difflib
-import inspect
-import textwrap
 
 import numpy as np
 
 from ..errors import UnknownNameError
-from .core import Case, CheckResult, Failure, check_function
+from .core import Case, CheckResult, Failure, check_function, python_loops
 
 _SEED = 2025
 
@@ -38,60 +35,6 @@ GATES = {
     "XOR": np.array([0, 1, 1, 0]),
     "XNOR": np.array([1, 0, 0, 1]),
 }
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _not_attempted(name, what, verbose):
-    """The verdict for an exercise the reader has not started: not a wrong answer."""
-    if what == "function body":
-        return CheckResult.not_attempted(name).finish(verbose)
-    return CheckResult.not_attempted(name, f"your {what}", placeholder="None").finish(verbose)
-
-
-def _raises_not_implemented(fn, args):
-    """True if ``fn`` is still the stub: calling it raises ``NotImplementedError``."""
-    try:
-        fn(*args)
-    except NotImplementedError:
-        return True
-    except Exception:  # noqa: BLE001 - any other error is the checker's business, not ours
-        return False
-    return False
-
-
-#: Calls that hide a Python loop over the rows (`map`, `np.vectorize`, ...).
-_LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "fromiter", "frompyfunc"}
-
-
-def _python_loop(fn):
-    """Describe the first Python loop in ``fn``'s source (``None`` if none, or no source)."""
-    try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
-        return None  # source not available (built-in, exec'd string): nothing to inspect
-    if getattr(fn, "__name__", "") == "<lambda>":  # the source line may hold more than fn
-        lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
-        inner = {id(sub) for node in lambdas for sub in ast.walk(node) if sub is not node}
-        outer = [node for node in lambdas if id(node) not in inner]
-        if len(outer) != 1:
-            return None  # several lambdas on the line: cannot tell which one is fn
-        tree = outer[0]
-    loops = {ast.For: "a `for` loop", ast.While: "a `while` loop",
-             ast.ListComp: "a list comprehension", ast.GeneratorExp: "a generator expression",
-             ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension"}
-    for node in ast.walk(tree):
-        for kind, text in loops.items():
-            if isinstance(node, kind):
-                return text
-        if isinstance(node, ast.Call):
-            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
-                node.func, "id", None)
-            if callee in _LOOPING_CALLS:
-                return f"`{callee}`, which calls Python once per row"
-    return None
 
 
 # ----------------------------------------------------------------------- weighted sum
@@ -115,8 +58,6 @@ def check_weighted_sum(fn, verbose=True):
     numbers are right.
     """
     name = "weighted sum"
-    if _raises_not_implemented(fn, (GATE_INPUTS.copy(), np.array([1.0, 1.0]), -1.5)):
-        return _not_attempted(name, "function body", verbose)
     rng = np.random.default_rng(_SEED)
     orientation = ("X is batch-first: row i is example i. Multiply X (n, n_in) by w (n_in,) "
                    "to get one number per row; w @ X or X.T @ w mixes up the axes.")
@@ -143,8 +84,9 @@ def check_weighted_sum(fn, verbose=True):
         "exception": orientation,
     }
     result = check_function(fn, _weighted_sum, cases, hints=hints, name=name, verbose=False)
-    loop = _python_loop(fn) if result.passed else None
-    if loop is not None:
+    loops = python_loops(fn) if result.passed else []
+    if loops:
+        loop = loops[0].kind
         hint = ("The numbers are right, but the exercise asks for no Python loop: numpy's "
                 "matrix-vector product X @ w computes every row's sum over features at once "
                 "(in compiled code), and + b broadcasts the bias over the rows.")
@@ -243,8 +185,6 @@ def check_perceptron_update(fn, verbose=True):
                     "the caller's w must not change.",
     }
     name = "perceptron update"
-    if _raises_not_implemented(fn, (np.zeros(2), 0.0, np.array([1.0, 1.0]), 1, 1.0)):
-        return _not_attempted(name, "function body", verbose)
     result = check_function(_as_pair(fn), _perceptron_update, cases, hints=hints,
                             name=name, verbose=False)
     if not result.passed:
@@ -282,7 +222,8 @@ def check_separates(w, b, X, y, *, name="your neuron", verbose=True):
     labels. On failure the verdict lists the points it gets wrong, so you can move the line.
     """
     if w is None or b is None:
-        return _not_attempted(name, "weights w and bias b", verbose)
+        return CheckResult.not_attempted(name, "your weights w and bias b",
+                                         placeholder="None").finish(verbose)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).reshape(-1)
     try:
@@ -355,7 +296,7 @@ def check_separable_count(count, verbose=True):
     """
     name = "separable count"
     if count is None:
-        return _not_attempted(name, "count", verbose)
+        return CheckResult.not_attempted(name, "your count", placeholder="None").finish(verbose)
     if isinstance(count, (float, np.floating)) and float(count).is_integer():
         count = int(count)  # 14.0 from a mean or a float sum is still a count
     if not isinstance(count, (int, np.integer)) or isinstance(count, bool):

@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ..errors import ConfigError, NotCompiledError
+from ..errors import ConfigError, NotCompiledError, UnsupportedLayerError
 from ..layers import Dense
 from ._common import get_ax
 
@@ -120,8 +120,10 @@ def trace_backward(model, x, y):
         raise NotCompiledError("Compile the model first: the backward pass starts from the loss.")
     if not all(isinstance(layer, Dense) for layer in model.layers):
         kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})
-        raise TypeError(f"trace_backward draws stacks of Dense layers only; this model also "
-                        f"has {', '.join(kinds)}.")
+        raise UnsupportedLayerError(
+            f"trace_backward draws stacks of Dense layers only; this model also has "
+            f"{', '.join(kinds)}. Trace a copy built from its Dense layers alone (with the "
+            "same weights), or use model.gradients(x, y) for the gradients of any model.")
     x, y = model.check_data(x, y)
     output = model.forward(x)
     per_example, delta = model.loss.delta(y, *model.output_parts(output))  # BP1: Delta^L
