@@ -36,6 +36,7 @@ def test_update_ratio_passes():
         (lambda a, b: np.mean(np.abs(b - a)) / np.mean(np.abs(a)), "Mean absolute"),
         (lambda a, b: (np.linalg.norm(b) - np.linalg.norm(a)) / np.linalg.norm(a),
          "difference of the norms"),
+        (lambda a, b: np.linalg.norm(b - a, 2) / np.linalg.norm(a, 2), "spectral norm"),
     ],
 )
 def test_update_ratio_wrong_answers_get_their_hint(wrong, hint):
@@ -101,3 +102,26 @@ def test_clip_by_norm_in_place_and_dtype_mistakes_fail():
 def test_clip_by_norm_stub_is_not_attempted():
     result = check_clip_by_norm(stub, verbose=False)
     assert not result and "NOT ATTEMPTED YET" in result.message
+
+
+def _clip_in_place(g, clipnorm):
+    norm = np.linalg.norm(g)
+    if norm > clipnorm:
+        g *= clipnorm / norm
+    return g
+
+
+def test_clip_by_norm_in_place_fails_with_its_hint():
+    result = check_clip_by_norm(_clip_in_place, verbose=False)
+    assert not result and "g *= factor" in result.message, result.message
+
+
+def test_clip_by_norm_returning_g_itself_fails():
+    """The statement asks for a new array; returning the short gradient itself is rejected."""
+    def returns_g(g, clipnorm):
+        norm = float(np.linalg.norm(g))
+        return g * (clipnorm / norm) if norm > clipnorm else g
+
+    result = check_clip_by_norm(returns_g, verbose=False)
+    assert not result and "g.copy()" in result.message, result.message
+    assert result.failure.case == "a vector shorter than clipnorm"

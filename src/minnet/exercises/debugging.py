@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from .core import Case, check_function
+from .core import Case, CheckResult, _describe_inputs, check_function
 
 __all__ = ["check_clip_by_norm", "check_update_ratio"]
 
@@ -87,6 +87,9 @@ def check_update_ratio(fn, verbose=True):
         (lambda a, b: abs(np.linalg.norm(b) - np.linalg.norm(a)) / np.linalg.norm(a),
          "You took the difference of the norms, which is zero for a step that only rotates "
          "the weights; take the norm of the difference, ||w_after - w_before||."),
+        (lambda a, b: np.linalg.norm(b - a, 2) / np.linalg.norm(a, 2),
+         "np.linalg.norm(x, 2) of a matrix is its largest singular value (the spectral norm), "
+         "not the Frobenius norm over all entries: call np.linalg.norm(x) without the 2."),
     ]
     hint = _diagnose(fn, cases[1:], candidates, _ratio_reference)
     hints = {"value": hint or "Compute it for the first case by hand: the step is (0, 0.03) "
@@ -141,6 +144,31 @@ def check_clip_by_norm(fn, verbose=True):
     hint = _diagnose(fn, cases, candidates, _clip_reference)
     hints = {"value": hint or "Write it for the vector (3, 4) and clipnorm 1 by hand: its norm "
                               "is 5, so the clipped vector is (0.6, 0.8).",
-             "shape": "Return an array shaped like g."}
-    return check_function(fn, _clip_reference, cases, hints=hints, name=name,
-                          rtol=1e-6, atol=1e-9, verbose=verbose)
+             "shape": "Return an array shaped like g.",
+             "mutation": "Leave g alone: compute g * factor, which makes a new array, instead "
+                         "of g *= factor, which overwrites the caller's gradient."}
+    result = check_function(fn, _clip_reference, cases, hints=hints, name=name,
+                            rtol=1e-6, atol=1e-9, verbose=False)
+    if result:
+        aliased = _check_new_array(fn, cases, name)
+        if aliased is not None:
+            result = aliased
+    return result.finish(verbose)
+
+
+def _check_new_array(fn, cases, name):
+    """A failed result if ``fn`` returns its input array itself (or a view of it), which
+    the statement forbids: the caller's gradient and the clipped one would be one array."""
+    for index, case in enumerate(cases):
+        g = np.array(case.args[0], copy=True)
+        got = fn(g, *case.args[1:])
+        if isinstance(got, np.ndarray) and np.shares_memory(got, g):
+            return CheckResult.failing(
+                name, "the values are right, but your function returned g itself (or a view "
+                "of it), not a new array: whatever the caller does to the result also "
+                "changes the gradient it passed in.",
+                "When the norm is at most clipnorm, return g.copy(), not g.",
+                case=case.label, kind="aliasing",
+                inputs=_describe_inputs(case.args, {}, ["g", "clipnorm"]),
+                checked=[c.label for c in cases[:index]])
+    return None
