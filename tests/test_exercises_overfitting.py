@@ -40,8 +40,8 @@ def test_l2_conversion_passes():
     [
         (lambda lmbda, n: lmbda, "pasted Nielsen's lambda unchanged"),
         (lambda lmbda, n: lmbda / n, "has no 1/2"),
-        (lambda lmbda, n: lmbda / 2, "n must appear"),
-        (lambda lmbda, n: 2 * lmbda / n, "solve 2 l2 = lambda/n"),
+        (lambda lmbda, n: lmbda / 2, "N must appear"),
+        (lambda lmbda, n: 2 * lmbda / n, "solve 2 l2 = lambda/N"),
         (lambda lmbda, n: lmbda * n / 2, "do not multiply"),
         (lambda lmbda, n: lmbda / (3 * n), "set them equal"),
     ],
@@ -50,6 +50,12 @@ def test_l2_conversion_mistakes_get_their_hint(wrong, hint):
     result = check_l2_from_nielsen(wrong, verbose=False)
     assert not result
     assert hint in result.message
+
+
+def test_l2_conversion_scalar_only_gets_the_array_hint():
+    result = check_l2_from_nielsen(lambda lmbda, n: float(lmbda) / (2 * n), verbose=False)
+    assert not result and result.failure.kind == "exception"
+    assert "array of strengths" in result.message
 
 
 def test_l2_conversion_never_prints_the_answer(capsys):
@@ -104,6 +110,7 @@ def test_dropout_in_place_change_fails():
 
     result = check_inverted_dropout(in_place, verbose=False)
     assert not result and result.failure.kind == "mutation"
+    assert "x.copy()" in result.message and "z.copy()" not in result.message
 
 
 # -------------------------------------------------------------------- k-fold

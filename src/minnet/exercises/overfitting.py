@@ -1,7 +1,7 @@
 """Checkers for chapter 8 (overfitting and generalization).
 
 * :func:`check_l2_from_nielsen`: convert Nielsen's L2 strength ``lambda`` (penalty
-  ``lambda / (2 n) * sum(w**2)`` on a training set of ``n`` examples) into Keras's ``l2``
+  ``lambda / (2 N) * sum(w**2)`` on a training set of ``N`` examples) into Keras's ``l2``
   (penalty ``l2 * sum(W**2)`` added to every batch's mean loss);
 * :func:`check_inverted_dropout`: the forward pass of inverted dropout, given the uniform
   numbers that decide which units survive;
@@ -23,8 +23,8 @@ from .core import Case, CheckResult, check_function
 # ------------------------------------------------------------------ L2 conversion
 
 
-def _l2_reference(lmbda, n):
-    return lmbda / (2 * n)
+def _l2_reference(lmbda, n_train):
+    return lmbda / (2 * n_train)
 
 
 def _l2_diagnosis(fn):
@@ -36,16 +36,16 @@ def _l2_diagnosis(fn):
         return None
     wrong = [
         (lmbda, "You pasted Nielsen's lambda unchanged. Nielsen divides his penalty by the size "
-                "of the training set n (and by 2); Keras's penalty is added to the mean loss "
+                "of the training set N (and by 2); Keras's penalty is added to the mean loss "
                 "of every batch as it is."),
-        (lmbda / n, "Compare the gradients of the two penalties: lambda/(2n) sum w^2 gives "
-                    "(lambda/n) w, but Keras's l2 sum W^2 has no 1/2, so its gradient is "
+        (lmbda / n, "Compare the gradients of the two penalties: lambda/(2N) sum w^2 gives "
+                    "(lambda/N) w, but Keras's l2 sum W^2 has no 1/2, so its gradient is "
                     "2 l2 W."),
-        (lmbda / 2, "Nielsen's penalty is divided by the number of training examples n; the "
-                    "Keras penalty is added to a mean over the batch, so n must appear."),
-        (2 * lmbda / n, "Keras's gradient is 2 l2 W and Nielsen's is (lambda/n) w: solve "
-                        "2 l2 = lambda/n for l2."),
-        (lmbda * n / 2, "The penalty shrinks as the training set grows: divide by n, do "
+        (lmbda / 2, "Nielsen's penalty is divided by the number of training examples N; the "
+                    "Keras penalty is added to a mean over the batch, so N must appear."),
+        (2 * lmbda / n, "Keras's gradient is 2 l2 W and Nielsen's is (lambda/N) w: solve "
+                        "2 l2 = lambda/N for l2."),
+        (lmbda * n / 2, "The penalty shrinks as the training set grows: divide by N, do "
                         "not multiply."),
     ]
     for value, hint in wrong:
@@ -55,21 +55,24 @@ def _l2_diagnosis(fn):
 
 
 def check_l2_from_nielsen(fn, verbose=True):
-    """Check ``fn(lmbda, n)``: the Keras ``l2`` that gives the same gradient step as
-    Nielsen's L2 strength ``lmbda`` on a training set of ``n`` examples.
+    """Check ``fn(lmbda, n_train)``: the Keras ``l2`` that gives the same gradient step as
+    Nielsen's L2 strength ``lmbda`` on a training set of ``N = n_train`` examples.
 
     Tried on Nielsen's two settings (``lambda = 0.1`` on 1,000 images and ``5.0`` on
-    50,000), on ``lambda = 0`` and on an array of strengths.
+    50,000), on ``lambda = 0`` and on a NumPy array of strengths.
     """
     cases = [
-        Case("Nielsen's 1,000-image run (lambda = 0.1, n = 1000)", (0.1, 1000)),
-        Case("Nielsen's full run (lambda = 5.0, n = 50000)", (5.0, 50_000)),
+        Case("Nielsen's 1,000-image run (lambda = 0.1, N = 1000)", (0.1, 1000)),
+        Case("Nielsen's full run (lambda = 5.0, N = 50000)", (5.0, 50_000)),
         Case("no regularization (lambda = 0)", (0.0, 1000)),
-        Case("an array of strengths", (np.array([0.01, 0.1, 1.0, 10.0]), 2000)),
+        Case("an array of strengths", (np.array([0.01, 0.1, 1.0, 10.0]), 2000),
+             hint={kind: "lmbda may be a NumPy array of strengths: use arithmetic that "
+                         "works on arrays (no float(...), math functions or if on lmbda)."
+                   for kind in ("exception", "type", "shape")}),
     ]
     diagnosis = _l2_diagnosis(fn) if callable(fn) else None
     default = ("Write both penalties' gradients with respect to one weight and set them "
-               "equal: Nielsen's total cost is C0 + lambda/(2n) sum w^2, Keras adds "
+               "equal: Nielsen's total cost is C0 + lambda/(2N) sum w^2, Keras adds "
                "l2 sum W^2 to each batch's mean loss.")
     hints = {"value": diagnosis or default}
     result = check_function(fn, _l2_reference, cases, hints=hints,
@@ -144,7 +147,10 @@ def check_inverted_dropout(fn, verbose=True):
                                         "the input: what do you divide by?"),
              "dtype": "Divide by a Python float (1 - rate), or by np.asarray(1 - rate, "
                       "x.dtype): a float64 array or np.float64 scalar turns float32 into "
-                      "float64."}
+                      "float64.",
+             "mutation": "Build a new array (np.where returns one, or work on x.copy()) "
+                         "instead of writing into x: x belongs to the caller, who may still "
+                         "need it."}
     result = check_function(fn, _dropout_reference, cases, hints=hints,
                             name="inverted dropout", rtol=1e-6, atol=1e-7, verbose=False)
     return result.finish(verbose)

@@ -103,7 +103,7 @@ def draw_small_net(width=32, l2=0.0, dropout=0.0, ax=None, *, data=None, epochs=
     return ax
 
 
-def capacity_explorer(widths=(2, 4, 8, 16, 32, 64, 128), l2=(0.0, 0.01, 0.0005),
+def capacity_explorer(widths=(1, 2, 4, 8, 16, 32, 64, 128), l2=(0.0, 0.01, 0.0005),
                       dropout=(0.0, 0.5, 0.1), epochs=1000):
     """Sliders over the width, the L2 strength and the dropout rate of :func:`small_net`,
     redrawing :func:`draw_small_net` (needs a running kernel: Jupyter, Binder or Colab).
