@@ -1,10 +1,10 @@
 """``Sequential``: a stack of layers, with Keras's interface.
 
 ``Sequential`` is the structure of a network: its layers, how they are built, the forward
-pass, the backward pass and the weights. Training runs in :mod:`minnet.training`, which
-``fit``, ``evaluate`` and ``predict`` hand their work to; the loss, given the last layer's
-:meth:`Sequential.output_parts`, decides how the backward pass starts
-(:meth:`minnet.losses.Loss.delta`).
+and backward passes, the weights. Its other Keras methods hand the work, in a line or two,
+to the module that owns it: :mod:`minnet.training` (``compile``, ``fit``, ``evaluate``,
+``predict``), :mod:`minnet.serialization`, :mod:`minnet.saving`. The loss, given the last
+layer's :meth:`Sequential.output_parts`, starts the backward pass (:meth:`minnet.losses.Loss.delta`).
 """
 
 from __future__ import annotations
