@@ -14,8 +14,11 @@ from .errors import (
     ConfigError,
     LabelError,
     NonFiniteError,
+    NotBuiltError,
+    NotCompiledError,
     ShapeError,
     UnknownNameError,
+    WeightsError,
     unknown_name,
 )
 
@@ -118,6 +121,69 @@ def positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """``dtype`` as a numpy dtype, which must be float32 or float64."""
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ConfigError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
+    return np.dtype(dtype)
+
+
+def check_layer_to_add(layer, model) -> None:
+    """A layer ``model.add`` can take: a minnet layer, and ``Input`` only first and once."""
+    from .layers import InputLayer, Layer
+
+    if isinstance(layer, InputLayer) and (model.layers or model.input_shape is not None):
+        raise ConfigError(
+            "Input(shape=...) goes first in a Sequential model, and only once; this "
+            f"model already has {'layers' if model.layers else 'an input shape'}."
+        )
+    if not isinstance(layer, Layer):
+        raise ConfigError(
+            f"Sequential takes minnet layers, got {type(layer).__name__}. "
+            "Use minnet.layers.Dense(...) and friends."
+        )
+
+
+def require_built(model) -> None:
+    """Raise :class:`~minnet.errors.NotBuiltError` unless ``model`` has its weights."""
+    if not model.built:
+        raise NotBuiltError(
+            "The model has no weights yet. Start it with minnet.Input(shape=(n_features,)), "
+            "give the first layer input_dim=... or input_shape=..., call "
+            "model.build((None, n_features)), or call the model on data first."
+        )
+
+
+def require_compiled(model, what: str) -> None:
+    """Raise :class:`~minnet.errors.NotCompiledError` unless ``model`` has a loss, and
+    check the loss fits the last layer's activation."""
+    if model.loss is None:
+        raise NotCompiledError(
+            f"Call model.compile(optimizer=..., loss=...) before {what}: the model does "
+            "not know which loss to compute yet."
+        )
+    model.loss.check_output(model.layers[-1].activation)
+
+
+def check_weights(weights, params) -> list:
+    """``weights`` as arrays, checked against ``params`` (count, then each shape) before
+    anything is written: what ``set_weights`` and ``load_weights`` accept."""
+    weights = list(weights)
+    if len(weights) != len(params):
+        raise WeightsError(
+            f"set_weights got {len(weights)} arrays, but this model has {len(params)}: "
+            f"shapes {[p.shape for p in params]} in the order [W1, b1, W2, b2, ...]."
+        )
+    weights = [np.asarray(w) for w in weights]
+    for i, (p, w) in enumerate(zip(params, weights, strict=True)):
+        if w.shape != p.shape:
+            raise WeightsError(
+                f"Weight {i} has shape {w.shape} but the model needs {p.shape}. Kernels "
+                "are (n_in, n_out), as in Keras; transpose a (n_out, n_in) matrix with .T."
+            )
+    return weights
 
 
 def non_negative_float(value, name: str) -> float:

@@ -79,6 +79,34 @@ def _taking_input_shape(init, class_name):
     return wrapper
 
 
+def unique_name(name: str, taken) -> str:
+    """``name``, or ``name_1``, ``name_2``, ... : the first not in ``taken``."""
+    base, i = name, 0
+    while name in taken:
+        i += 1
+        name = f"{base}_{i}"
+    return name
+
+
+def find_layer(layers, name=None, index=None):
+    """The layer called ``name`` in ``layers``, or the one at position ``index``."""
+    if index is not None:
+        return layers[index]
+    for layer in layers:
+        if layer.name == name:
+            return layer
+    raise ConfigError(f"No layer is called {name!r}; the layers are {[layer.name for layer in layers]}.")
+
+
+def cast(layer, dtype) -> None:
+    """Convert every float array ``layer`` holds (parameters, gradients, cached values) to
+    ``dtype``, in place."""
+    layer.dtype = np.dtype(dtype)
+    for name, value in vars(layer).items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            setattr(layer, name, value.astype(layer.dtype))
+
+
 class Layer:
     """Base class. A layer maps a batch forward and a gradient backward.
 

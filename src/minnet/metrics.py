@@ -69,3 +69,20 @@ def get(name, y_true_shape=None, y_pred_shape=None):
     if str(name).lower() in ("accuracy", "acc"):
         return accuracy_for(y_true_shape, y_pred_shape)
     return lookup("metric", name, (), _BY_NAME, also=["accuracy"])
+
+
+def check_names(names) -> list:
+    """The metric names given to ``compile``, as a list, each checked to exist."""
+    names = list(names or [])
+    for name in names:
+        if str(name).lower() not in ("accuracy", "acc"):
+            get(name)
+    return names
+
+
+def compiled(names, y_true_shape, y_pred_shape, unweighted=()):
+    """The metrics ``names`` for these shapes, by the name Keras reports them under: the
+    name given to ``compile`` (``"acc"`` stays ``"acc"``), with a ``weighted_`` prefix
+    for a weighted metric whose name is also in ``unweighted``."""
+    return {(f"weighted_{name}" if name in unweighted else str(name)):
+            get(name, y_true_shape, y_pred_shape) for name in names}

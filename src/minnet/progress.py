@@ -1,5 +1,6 @@
 """What ``fit`` prints: a progress bar (``verbose=1``), a line per epoch (``verbose=2``),
-or nothing (``verbose=0``). tqdm is imported only when a bar is shown."""
+or nothing (``verbose=0``); and the table ``summary`` prints. tqdm is imported only when a
+bar is shown."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ def progress_for(verbose, epoch, epochs, steps):
     if verbose == 2:
         return EpochLine(epoch, epochs)
     return Silent()
+
+
+def print_summary(model):
+    """Print each layer's output shape and parameter count, as Keras's ``summary`` does."""
+    header = ("Layer (type)", "Output Shape", "Param #")
+    rows = [(f"{layer.name} ({type(layer).__name__})", str(layer.output_shape),
+             str(layer.count_params())) for layer in model.layers]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+
+    def line(row):
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+
+    rule = "-" * (sum(widths) + 4)
+    print(f'Model: "{model.name}"', line(header), rule, *map(line, rows), rule,
+          f"Total params: {model.count_params():,}", sep="\n")

@@ -39,6 +39,7 @@ import zlib
 import numpy as np
 
 from .arguments import checked
+from .checks import require_built
 from .errors import MinnetError, ModelFileError
 from .serialization import deserialize, serialize
 
@@ -68,7 +69,7 @@ def save_model(model, filepath, overwrite=True):
     """
     from . import __version__
 
-    model._require_built()
+    require_built(model)
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
@@ -218,7 +219,7 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
             raise ModelFileError(f"config.json in {filepath!r} lacks the key {key!r}.")
     try:
         model = Sequential.from_config(config["model"])
-        model._require_built()
+        require_built(model)
         if compile and config["compile"] is not None:
             settings = config["compile"]
             model.compile(optimizer=deserialize(settings["optimizer"]),
@@ -252,3 +253,20 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
         model.optimizer.iterations = int(config["optimizer_iterations"])
         model.optimizer.slots = slots
     return model
+
+
+@checked(where="save_weights")
+def save_weights(model, path):
+    """Save ``model``'s weights to an ``.npz`` file (plain arrays, no pickle)."""
+    require_built(model)
+    np.savez(path, *model.get_weights())
+
+
+@checked(where="load_weights")
+def load_weights(model, path):
+    """Load into ``model`` the weights :func:`save_weights` wrote (``.npz`` may be left off)."""
+    path = os.fspath(path)
+    if not os.path.exists(path) and os.path.exists(path + ".npz"):
+        path += ".npz"
+    with np.load(path, allow_pickle=False) as data:
+        model.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])

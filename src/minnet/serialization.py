@@ -1,4 +1,4 @@
-"""Objects as JSON and back: what ``get_config`` returns and ``from_config`` reads.
+"""Objects and models as JSON and back: what ``get_config`` returns and ``from_config`` reads.
 
 A value is stored as itself when JSON has it (``None``, a bool, a number, a string, a
 list). An activation that is one of the registry's (``"relu"``) is stored by name. Any
@@ -71,3 +71,39 @@ def deserialize(value):
             raise ConfigError(f"minnet.{module} has no class {class_name!r}.")
         return cls(**{k: deserialize(v) for k, v in dict(value["config"]).items()})
     return value
+
+
+def model_config(model) -> dict:
+    """A ``Sequential``'s architecture as JSON-ready data: name, seed, dtype, the input
+    shape once known, and each layer's class and :meth:`~minnet.layers.Layer.get_config`."""
+    return {
+        "name": model.name,
+        "seed": model.seed,
+        "dtype": model.dtype.name,
+        "build_input_shape": None if model.input_shape is None else list(model.input_shape),
+        "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                   for layer in model.layers],
+    }
+
+
+def model_from_config(cls, config):
+    """A new model of class ``cls``, built if the config has an input shape, from
+    :func:`model_config`'s dict (fresh weights: copy them with ``set_weights``)."""
+    from . import layers as layers_module
+
+    layers = []
+    for entry in config["layers"]:
+        layer_class = getattr(layers_module, entry["class_name"], None)
+        if not (isinstance(layer_class, type) and issubclass(layer_class, layers_module.Layer)):
+            raise ConfigError(f"minnet has no layer class {entry['class_name']!r}.")
+        layers.append(layer_class.from_config(entry["config"]))
+    model = cls(seed=config.get("seed"), dtype=config.get("dtype", "float32"),
+                name=config.get("name", "sequential"))
+    shape = config.get("build_input_shape")
+    if shape is not None:
+        model.input_shape = (None, *shape[1:])
+    for layer in layers:
+        model.add(layer)
+    if shape is not None and not model.built:
+        model.build(model.input_shape)
+    return model

@@ -1,5 +1,6 @@
 """The training loop behind ``Sequential.fit``: epochs, mini-batches, shuffling, progress
-reports and callbacks; and the batched forward pass behind ``predict`` and ``evaluate``.
+reports and callbacks; the batched forward pass behind ``predict`` and ``evaluate``; and
+what ``compile`` and ``train_on_batch`` run.
 
 One training step on a batch ``(x, y)`` is the whole book in four lines (:func:`train_step`)::
 
@@ -19,9 +20,10 @@ import time
 
 import numpy as np
 
-from . import weighting
+from . import losses, optimizers, weighting
+from . import metrics as metrics_module
 from .callbacks import History
-from .checks import positive_int
+from .checks import positive_int, require_compiled
 from .errors import ConfigError, DivergenceError
 from .progress import progress_for
 
@@ -64,10 +66,50 @@ def train_step(model, x, y, training=True, sample_weight=None):
     return float(per_example.sum()) / len(per_example) + model.regularization_loss(), output
 
 
+def compile(model, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None):  # noqa: A001 (Keras's name)
+    """Give ``model`` its optimizer, loss and metrics (what ``Sequential.compile`` runs)."""
+    if loss is None:
+        raise ConfigError(
+            "compile needs a loss, e.g. loss='mse' for regression or "
+            "loss='sparse_categorical_crossentropy' for integer class labels."
+        )
+    model.optimizer = optimizers.get(optimizer)
+    model.loss = losses.get(loss)
+    model.metric_names = metrics_module.check_names(metrics)
+    model.weighted_metric_names = metrics_module.check_names(weighted_metrics)
+    return model
+
+
+def train_on_batch(model, x, y, sample_weight=None, class_weight=None) -> float:
+    """One gradient step on one batch; returns the batch loss before the step."""
+    require_compiled(model, "train_on_batch")
+    x, y = model.check_data(x, y)
+    weights = weighting.sample_weights(y, sample_weight, class_weight, model.dtype)
+    loss, _ = train_step(model, x, y, sample_weight=weights)
+    model.optimizer.apply(model.params, model.grads)
+    return loss
+
+
 def fit(model, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
         shuffle=True, verbose=1, callbacks=None, sample_weight=None, class_weight=None,
         initial_epoch=0):
-    """Train ``model`` (see :meth:`minnet.model.Sequential.fit`); returns the ``History``."""
+    """Train ``model`` for ``epochs`` passes over the data in mini-batches of ``batch_size``.
+
+    What :meth:`minnet.model.Sequential.fit` runs, with Keras's arguments. ``sample_weight``
+    (one number per example) or ``class_weight`` (a dict ``{class: weight}``) weight each
+    example's loss, as :mod:`minnet.weighting` describes; ``validation_data`` may be
+    ``(x_val, y_val, sample_weight_val)``. ``initial_epoch`` resumes an interrupted run:
+    the epochs counted ``initial_epoch .. epochs - 1`` are run (``epochs`` is the index to
+    stop at, not a count, as in Keras).
+
+    Returns a :class:`~minnet.callbacks.History`, also kept as ``model.history``. Each
+    epoch's ``loss`` (and metric) is the mean over the epoch of the batch values computed
+    before each update, as Keras reports it. A NaN or infinite loss raises
+    :class:`~minnet.errors.DivergenceError`, unless a
+    :class:`~minnet.callbacks.TerminateOnNaN` callback is given, which stops quietly. The
+    loop itself is :class:`Trainer`.
+    """
+    require_compiled(model, "fit")
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
     if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not (
@@ -86,7 +128,8 @@ def fit(model, x, y, epochs=1, batch_size=32, validation_data=None, validation_s
         weights = weighting.sample_weights(y, None, class_weight, model.dtype)
     trainer = Trainer(model, batch_size, shuffle, CallbackList(callbacks, model),
                       model.metric_functions(y), model.weighted_metric_functions(y))
-    return trainer.run(x, y, epochs, validation, verbose, weights, initial_epoch)
+    model.history = trainer.run(x, y, epochs, validation, verbose, weights, initial_epoch)
+    return model.history
 
 
 def _split(model, x, y, weights, validation_data, validation_split):
@@ -253,3 +296,34 @@ def evaluate(model, x, y, batch_size, metrics, sample_weight=None, weighted_metr
     results.update({name: _ratio(totals[name], weight_total) for name in weighted_metrics})
     results["loss"] += model.regularization_loss()
     return results
+
+
+def evaluate_data(model, x, y, batch_size=None, verbose=0, sample_weight=None,
+                  return_dict=False):
+    """What ``Sequential.evaluate`` runs: check ``(x, y)``, :func:`evaluate`, and return
+    the loss alone, ``[loss, metric, ...]`` or (``return_dict=True``) a dict, as Keras does."""
+    require_compiled(model, "evaluate")
+    batch_size = positive_int(batch_size or 32, "batch_size")
+    x, y = model.check_data(x, y)
+    weights = weighting.sample_weights(y, sample_weight, None, model.dtype)
+    results = evaluate(model, x, y, batch_size, model.metric_functions(y), weights,
+                       model.weighted_metric_functions(y))
+    if verbose:
+        print(" - ".join(f"{k}: {v:.4f}" for k, v in results.items()))
+    if return_dict:
+        return results
+    return results["loss"] if len(results) == 1 else list(results.values())
+
+
+def loss_value(model, x, y) -> float:
+    """The mean loss on ``(x, y)`` plus regularization, in inference mode."""
+    require_compiled(model, "loss_value")
+    x, y = model.check_data(x, y)
+    return evaluate(model, x, y, len(x), {})["loss"]
+
+
+def gradients(model, x, y, training=False):
+    """Copies of the gradients of the batch's mean loss plus regularization."""
+    require_compiled(model, "gradients")
+    train_step(model, *model.check_data(x, y), training=training)
+    return [g.copy() for g in model.grads]
