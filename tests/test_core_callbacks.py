@@ -2,29 +2,14 @@
 
 import numpy as np
 import pytest
+from small_nets import classifier, data
 
 import minnet
 from minnet import callbacks, optimizers
 
 
-def _data(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype(np.float32)
-    y = (x[:, 0] + x[:, 1] > 0).astype(int)
-    return x, y
-
-
-def _classifier(seed=0, **kwargs):
-    model = minnet.Sequential(
-        [minnet.Dense(8, "relu"), minnet.Dropout(0.25), minnet.Dense(2, "softmax")],
-        seed=seed, **kwargs,
-    )
-    model.compile(optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
 def test_early_stopping_restores_the_best_weights():
-    x, y = _data(64)
+    x, y = data(64)
     model = minnet.Sequential([minnet.Dense(2, "softmax")], seed=0)
     # A learning rate this large makes the validation loss bounce.
     model.compile(optimizers.SGD(5.0), "sparse_categorical_crossentropy")
@@ -46,22 +31,22 @@ def test_early_stopping_restores_the_best_weights():
 
 
 def test_reduce_lr_on_plateau_and_scheduler():
-    x, y = _data()
-    model = _classifier()
+    x, y = data()
+    model = classifier()
     plateau = callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1,
                                           min_delta=10.0)  # never counts as improving
     h = model.fit(x, y, epochs=4, callbacks=[plateau], verbose=0)
     # As in Keras, each epoch logs the rate it trained with; the cut applies from the next.
     assert h.history["learning_rate"] == pytest.approx([0.01, 0.01, 0.005, 0.0025])
     assert model.optimizer.learning_rate == pytest.approx(0.00125)
-    model = _classifier()
+    model = classifier()
     sched = callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
     h = model.fit(x, y, epochs=3, callbacks=[sched], verbose=0)
     assert h.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.1 / 3])
 
 
 def test_terminate_on_nan_stops_instead_of_raising(capsys):
-    x, y = _data()
+    x, y = data()
     model = minnet.Sequential([minnet.Dense(16, "relu"), minnet.Dense(1)], seed=0)
     model.compile(optimizers.SGD(1e3), "mse")
     h = model.fit(x * 100, y, epochs=5, batch_size=4, verbose=0,

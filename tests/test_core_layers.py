@@ -2,25 +2,9 @@
 
 import numpy as np
 import pytest
+from small_nets import data
 
 import minnet
-from minnet import optimizers
-
-
-def _data(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype(np.float32)
-    y = (x[:, 0] + x[:, 1] > 0).astype(int)
-    return x, y
-
-
-def _classifier(seed=0, **kwargs):
-    model = minnet.Sequential(
-        [minnet.Dense(8, "relu"), minnet.Dropout(0.25), minnet.Dense(2, "softmax")],
-        seed=seed, **kwargs,
-    )
-    model.compile(optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
 
 
 def test_dropout_is_inverted_and_inactive_at_inference():
@@ -71,7 +55,7 @@ class Scale(minnet.layers.Layer):
 
 @pytest.mark.parametrize("first", [True, False])
 def test_custom_layers_train_and_gradient_check(first):
-    x, y = _data()
+    x, y = data()
     layers = [Scale(), minnet.Dense(3, "tanh"), minnet.Dense(2, "softmax")]
     if not first:
         layers = [minnet.Dense(3, "tanh"), Scale(), minnet.Dense(2, "softmax")]
@@ -86,7 +70,7 @@ def test_custom_layers_train_and_gradient_check(first):
 def test_activation_layer_last_starts_from_the_loss_delta():
     """Dense + Activation("softmax") is the same network as Dense(..., "softmax"): the loss
     fuses with the Activation layer's softmax, and the gradients agree."""
-    x, y = _data(16)
+    x, y = data(16)
     split = minnet.Sequential([minnet.Dense(3, "tanh"), minnet.Dense(2),
                                minnet.layers.Activation("softmax")], seed=0, dtype="float64")
     fused = minnet.Sequential([minnet.Dense(3, "tanh"), minnet.Dense(2, "softmax")], seed=0,

@@ -2,38 +2,23 @@
 
 import numpy as np
 import pytest
+from small_nets import classifier, data
 
 import minnet
 from minnet import callbacks, optimizers
 
 
-def _data(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype(np.float32)
-    y = (x[:, 0] + x[:, 1] > 0).astype(int)
-    return x, y
-
-
-def _classifier(seed=0, **kwargs):
-    model = minnet.Sequential(
-        [minnet.Dense(8, "relu"), minnet.Dropout(0.25), minnet.Dense(2, "softmax")],
-        seed=seed, **kwargs,
-    )
-    model.compile(optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
 def test_training_learns_a_separable_problem():
-    x, y = _data(256)
-    model = _classifier()
+    x, y = data(256)
+    model = classifier()
     history = model.fit(x, y, epochs=20, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0] / 3
     assert model.evaluate(x, y)[1] > 0.95
 
 
 def test_history_keys_and_validation():
-    x, y = _data(100)
-    model = _classifier()
+    x, y = data(100)
+    model = classifier()
     h = model.fit(x, y, epochs=2, validation_split=0.2, verbose=0)
     assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in h.history.values())
@@ -45,7 +30,7 @@ def test_history_keys_and_validation():
 
 
 def test_epoch_loss_is_the_batch_weighted_mean_before_each_update():
-    x, y = _data(10)
+    x, y = data(10)
     model = minnet.Sequential([minnet.Dense(2, "softmax")], seed=0)
     model.compile(optimizers.SGD(0.5), "sparse_categorical_crossentropy")
     model.build(x.shape)
@@ -64,7 +49,7 @@ def test_epoch_loss_is_the_batch_weighted_mean_before_each_update():
 
 
 def test_evaluate_returns_what_keras_returns():
-    x, y = _data()
+    x, y = data()
     model = minnet.Sequential([minnet.Dense(2, "softmax")], seed=0)
     model.compile("sgd", "sparse_categorical_crossentropy")
     assert isinstance(model.evaluate(x, y), float)
@@ -75,7 +60,7 @@ def test_evaluate_returns_what_keras_returns():
 
 
 def test_reported_loss_includes_regularization():
-    x, y = _data()
+    x, y = data()
     reg = minnet.regularizers.L2(0.1)
     model = minnet.Sequential([minnet.Dense(2, "softmax", kernel_regularizer=reg)], seed=0)
     model.compile("sgd", "sparse_categorical_crossentropy")
@@ -88,8 +73,8 @@ def test_reported_loss_includes_regularization():
 
 
 def test_verbose_modes(capsys):
-    x, y = _data()
-    model = _classifier()
+    x, y = data()
+    model = classifier()
     model.fit(x, y, epochs=2, verbose=0)
     assert capsys.readouterr().out == ""
     model.fit(x, y, epochs=2, verbose=2)
@@ -103,7 +88,7 @@ def test_verbose_modes(capsys):
 
 
 def test_callback_list_calls_every_hook_in_order_with_history_last():
-    x, y = _data(10)
+    x, y = data(10)
     calls = []
 
     class Recorder(callbacks.Callback):
@@ -128,7 +113,7 @@ def test_callback_list_calls_every_hook_in_order_with_history_last():
         def on_train_end(self, logs=None):
             calls.append((self.name, "train_end"))
 
-    model = _classifier()
+    model = classifier()
     history = model.fit(x, y, epochs=2, batch_size=5, verbose=0,
                         callbacks=[Recorder("a"), Recorder("b")])
     assert calls[:2] == [("a", "train_begin"), ("b", "train_begin")]
@@ -143,8 +128,8 @@ def test_callback_list_calls_every_hook_in_order_with_history_last():
 
 
 def test_evaluate_and_predict_compute_no_gradients():
-    x, y = _data(50)
-    model = _classifier()
+    x, y = data(50)
+    model = classifier()
     model.build(x.shape)
     before = [g.copy() for g in model.grads]
     model.evaluate(x, y, batch_size=7)
@@ -155,8 +140,8 @@ def test_evaluate_and_predict_compute_no_gradients():
 
 
 def test_predict_evaluate_and_loss_value_share_one_batched_forward_pass():
-    x, y = _data(50)
-    model = _classifier()
+    x, y = data(50)
+    model = classifier()
     model.build(x.shape)
     np.testing.assert_allclose(model.predict(x, batch_size=7), model.forward(x), rtol=1e-6)
     full = model.evaluate(x, y, batch_size=50)[0]
@@ -165,7 +150,7 @@ def test_predict_evaluate_and_loss_value_share_one_batched_forward_pass():
 
 
 def test_train_step_leaves_the_gradients_of_the_batch_mean():
-    x, y = _data(12)
+    x, y = data(12)
     model = minnet.Sequential([minnet.Dense(3, "tanh"), minnet.Dense(2, "softmax")], seed=0,
                               dtype="float64")
     model.compile("sgd", "sparse_categorical_crossentropy")
