@@ -14,8 +14,10 @@ follow the same trajectory step for step (chapter 6):
 ``clipnorm``; with ``clipvalue`` each entry is clipped to ``[-clipvalue, clipvalue]``.
 
 Every hyper-parameter is converted to the parameter's dtype before use: a Python float
-times a float32 array stays float32, but a ``np.float64`` scalar would silently turn the
-parameters into float64.
+times a float32 array stays float32, but a ``np.float64`` scalar turns the result into
+float64 (numpy 2): an update that built new arrays would silently make the parameters
+float64, and an in-place one computes every intermediate in float64, at twice the memory
+traffic.
 
 The updates compute these formulas term by term, as Keras does, except that a step is
 divided before it is scaled by the learning rate (a rounding apart). Each intermediate is
