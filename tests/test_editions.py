@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,17 +149,23 @@ def test_unbalanced_solutions_are_an_error(sources, message):
 # ------------------------------------------------------------ the student notebooks run
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_notebook_runs_alone_from_an_empty_folder(editions, path, tmp_path):
+def test_student_notebook_runs_alone_from_an_empty_folder(editions, path, tmp_path_factory):
     """Fresh kernel, stubs unanswered, working directory an empty temporary folder."""
     from nbclient import NotebookClient
+
+    folder = tmp_path_factory.mktemp(path.stem)
 
     notebook = nbformat.read(editions / "student" / path.name, as_version=4)
     NotebookClient(
         notebook, timeout=600, kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(folder)}},
     ).execute()
-    # A checker called on an unanswered stub says so, and never FAIL.
+    # A checker called on an unanswered stub reports it as not attempted, never as FAIL.
     for cell in notebook.cells:
         if cell.cell_type == "code" and "raise NotImplementedError" in cell.source:
             printed = "".join(o.get("text", "") for o in cell.outputs)
             assert "FAIL" not in printed, f"{path.name}: a stub is reported as failed: {printed}"
+            if re.search(r"^\s*check_\w+\(", cell.source, re.M):
+                assert "NOT ATTEMPTED YET" in printed, (
+                    f"{path.name}: {cell.source!r} printed {printed!r}"
+                )
