@@ -157,7 +157,7 @@ def test_student_notebook_runs_alone_from_an_empty_folder(editions, path, tmp_pa
 
     notebook = nbformat.read(editions / "student" / path.name, as_version=4)
     NotebookClient(
-        notebook, timeout=600, kernel_name="python3",
+        notebook, timeout=300, kernel_name="python3",
         resources={"metadata": {"path": str(folder)}},
     ).execute()
     # A checker called on an unanswered stub reports it as not attempted, never as FAIL.
