@@ -3,18 +3,10 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import minnet
+from minnet.viz import optimizers as ov
 
-import minnet  # noqa: E402
-from minnet.viz import optimizers as ov  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.mark.parametrize("name", list(ov.SURFACES))
