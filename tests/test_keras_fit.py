@@ -144,7 +144,7 @@ def test_evaluate_returns_what_keras_returns(problem, dtype, floatx):
 
 
 def test_evaluate_without_metrics_is_a_scalar_like_keras():
-    model = minnet.Sequential([minnet.layers.Dense(2)])
+    model = minnet.Sequential([minnet.layers.Dense(2)], seed=0)
     model.build((None, 3))
     model.compile(optimizer="sgd", loss="mse")
     twin = mk.to_keras(model)
@@ -157,7 +157,7 @@ def test_evaluate_without_metrics_is_a_scalar_like_keras():
 
 @pytest.mark.parametrize("metric", ["acc", "accuracy"])
 def test_metric_names_in_history_are_keras_names(metric):
-    model = minnet.Sequential([minnet.layers.Dense(3, activation="softmax")])
+    model = minnet.Sequential([minnet.layers.Dense(3, activation="softmax")], seed=0)
     model.build((None, 2))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=[metric])
     twin = mk.to_keras(model)
