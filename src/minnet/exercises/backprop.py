@@ -21,7 +21,7 @@ from ..activations import sigmoid
 from ..gradient_check import numerical_gradient, relative_error
 from .answers import check_answers
 from .core import Case, CheckResult, check_function, check_gradient, compare, python_loops
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 5
 
@@ -323,15 +323,16 @@ BACKWARD_SHAPES_BOOK = {"n_in": 784, "hidden": 30, "out": 10, "batch": 64}
 
 def backward_shapes_problem(student=None):
     """The numbers of "Shapes of the backward pass": the book's for ``None``, else the
-    student's hidden width (16-100) and batch size (8-256, a multiple of 8), with MNIST's
+    student's hidden width (16-100) and batch size (8-512, a multiple of 8), with MNIST's
     784 inputs and 10 outputs."""
     if student is None:
         return dict(BACKWARD_SHAPES_BOOK)
     rng = student_rng(student, "ex-05-shapes")
     return {"n_in": 784, "hidden": int(pick(rng, 16, 100, 1)), "out": 10,
-            "batch": int(pick(rng, 8, 256, 8))}
+            "batch": int(pick(rng, 8, 512, 8))}
 
 
+@remembered
 def backward_shapes_answer(problem):
     """The shapes, read off a minnet network's forward and backward pass on a batch of the
     problem's size (the instructor's key)."""

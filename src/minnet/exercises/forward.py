@@ -21,7 +21,7 @@ from minnet import activations as act
 
 from .answers import check_answers
 from .core import Case, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 404
 _F32 = {"rtol": 1e-5, "atol": 1e-6}
@@ -209,6 +209,7 @@ def shapes_problem(student=None):
             "out": int(pick(rng, 2, 6, 1)), "batch": int(pick(rng, 5, 40, 1))}
 
 
+@remembered
 def shapes_answer(problem):
     """The shapes, parameter counts and multiply-adds, read off a minnet network run on a
     batch of the problem's size (the instructor's key)."""

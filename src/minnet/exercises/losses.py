@@ -26,11 +26,11 @@ BY_HAND_P, BY_HAND_Y = 0.8, 1.0
 
 def by_hand_problem(student=None):
     """The numbers of "Losses by hand": the book's ``p = 0.8``, ``y = 1`` for ``None``,
-    else the student's own output ``p`` (0.05 to 0.95, two decimals) and target ``y``."""
+    else the student's own output ``p`` (0.05 to 0.95, three decimals) and target ``y``."""
     if student is None:
         return {"p": BY_HAND_P, "y": BY_HAND_Y}
     rng = student_rng(student, "ex-03-by-hand")
-    return {"p": pick(rng, 0.05, 0.95, 0.01), "y": float(rng.integers(2))}
+    return {"p": pick(rng, 0.05, 0.95, 0.001), "y": float(rng.integers(2))}
 
 
 def by_hand_answer(problem):

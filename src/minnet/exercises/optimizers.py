@@ -15,7 +15,7 @@ import numpy as np
 
 from .answers import check_answers
 from .core import Case, CheckResult, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 __all__ = ["check_adam_step", "check_momentum_step", "check_stable_learning_rate"]
 
@@ -301,13 +301,13 @@ STABLE_BOOK = {"h11": 5.0, "h12": 4.0, "h22": 5.0}
 def stable_problem(student=None):
     """The matrix ``H = [[h11, h12], [h12, h22]]`` of the by-hand part of "The largest
     stable learning rate": the book's ``[[5, 4], [4, 5]]`` for ``None``, else a student's
-    positive definite matrix with whole entries (diagonal 1-12, off-diagonal nonzero)."""
+    positive definite matrix with whole entries (diagonal 1-20, off-diagonal nonzero)."""
     if student is None:
         return dict(STABLE_BOOK)
     rng = student_rng(student, "ex-06-stable")
     while True:
-        h11, h22 = pick(rng, 1, 12, 1), pick(rng, 1, 12, 1)
-        h12 = pick(rng, -11, 11, 1)
+        h11, h22 = pick(rng, 1, 20, 1), pick(rng, 1, 20, 1)
+        h12 = pick(rng, -19, 19, 1)
         if h12 != 0 and h11 * h22 - h12 ** 2 > 0:  # positive definite
             return {"h11": float(h11), "h12": float(h12), "h22": float(h22)}
 
@@ -390,6 +390,7 @@ def _steps_to(mu, fraction):
     raise RuntimeError(f"momentum {mu} did not reach {fraction} of its terminal step")
 
 
+@remembered
 def velocity_answer(problem):
     """The number of steps for each momentum, run with minnet's SGD (the key)."""
     return {key: _steps_to(problem[key], problem["fraction"]) for key in ("mu_a", "mu_b")}
