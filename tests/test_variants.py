@@ -342,9 +342,13 @@ def test_grade_runs_a_returned_notebook_and_collects_the_verdicts(tmp_path):
             "check_losses_by_hand(dict.fromkeys(['bce', 'dbce_dp', 'dbce_dz', 'dmse_dz']))"),
         nbformat.v4.new_code_cell("check_losses_by_hand(undefined_name)"),
     ]
+    edited = [cells[0], nbformat.v4.new_code_cell(  # the id dropped from the call
+        "from minnet.exercises.losses import check_losses_by_hand\n"
+        f"STUDENT_ID = None\ncheck_losses_by_hand({book!r})")]
     folder = tmp_path / student
     folder.mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "03-losses.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=edited), tmp_path / "04-forward.ipynb")
     rows = tool.grade(tmp_path, [student, "s0002"], chapters=["03-losses"], timeout=120)
     verdicts = [(r["student"], r["exercise"], r["verdict"]) for r in rows]
     assert verdicts == [
@@ -355,3 +359,14 @@ def test_grade_runs_a_returned_notebook_and_collects_the_verdicts(tmp_path):
         ("s0002", "", "MISSING"),
     ]
     assert "NameError" in rows[3]["detail"]
+    # a student who drops student=STUDENT_ID from the call fails, though the check passed
+    (row,) = tool.grade_notebook(_as_chapter(tmp_path / "04-forward.ipynb", "03-losses"),
+                                 student, timeout=120)
+    assert row["verdict"] == "FAIL" and "edited" in row["detail"]
+
+
+def _as_chapter(path, chapter):
+    target = path.parent / "edited" / f"{chapter}.ipynb"
+    target.parent.mkdir()
+    target.write_bytes(path.read_bytes())
+    return target

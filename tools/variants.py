@@ -16,9 +16,10 @@ with ``#`` are skipped) and writes
 The second command runs every returned notebook ``RETURNED/<id>/NN-name.ipynb`` on a fresh
 kernel and writes one row per checker cell of the exercises to a CSV: student, chapter,
 exercise, cell, verdict (PASS, FAIL, NOT ATTEMPTED YET, ERROR when the cell raised,
-MISSING when the notebook was not returned) and the verdict's first line. Before the run,
-each variant cell's ``STUDENT_ID`` is set to the id of the folder, whatever the student
-left there. Running students' notebooks runs their code: do it in a container or an
+NO VERDICT when it printed none, MISSING when the notebook was not returned) and the
+verdict's first line. Before the run, each variant cell's ``STUDENT_ID`` is set to the id
+of the folder, whatever the student left there, and a variant cell whose checker call no
+longer passes ``student=STUDENT_ID`` is a FAIL. Running students' notebooks runs their code: do it in a container or an
 account that holds nothing else.
 """
 
@@ -198,11 +199,14 @@ def grade_notebook(path: Path, student: str, timeout: int = 600):
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    edited = set()  # variant cells whose checker no longer gets the student's id
     for variant in variants.VARIANTS.values():
         if variant.notebook == path.stem:
             _, code = _variant_cells(notebook, variant.label)
             if code is not None:
                 set_student(code, student)
+                if "student=STUDENT_ID" not in code.source:
+                    edited.add(id(code))
     cells = _checker_cells(notebook)
     with tempfile.TemporaryDirectory() as work:
         client = NotebookClient(notebook, timeout=timeout, allow_errors=True,
@@ -211,6 +215,9 @@ def grade_notebook(path: Path, student: str, timeout: int = 600):
     rows = []
     for label, cell in cells:
         verdict, detail = _verdict(cell)
+        if id(cell) in edited:
+            verdict, detail = "FAIL", ("the checker call was edited: it no longer passes "
+                                       "student=STUDENT_ID, so it checked other numbers")
         rows.append({"student": student, "chapter": path.stem, "exercise": label,
                      "cell": cell.get("id", ""), "verdict": verdict, "detail": detail})
     return rows

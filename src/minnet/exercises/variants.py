@@ -117,7 +117,7 @@ VARIANTS = {v.label: v for v in [
     Variant("ex-06-stable", "06-optimizers", "the 2 x 2 matrix H",
             "optimizers", "stable_problem", "stable_answer", "stable_statement",
             "check_stable_rate_by_hand"),
-    Variant("ex-06-velocity", "06-optimizers", "the two momentum coefficients",
+    Variant("ex-06-velocity", "06-optimizers", "the two momentum coefficients and the fraction of the terminal velocity",
             "optimizers", "velocity_problem", "velocity_answer", "velocity_statement",
             "check_velocity_steps"),
     Variant("ex-08-l2", "08-overfitting", "lambda, N and eta of both runs",
