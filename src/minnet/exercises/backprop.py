@@ -19,7 +19,9 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..gradient_check import numerical_gradient, relative_error
+from .answers import check_answers
 from .core import Case, CheckResult, check_function, check_gradient, compare, python_loops
+from .variants import pick, remembered, student_rng
 
 _SEED = 5
 
@@ -311,3 +313,84 @@ def check_layer_backward(layer, input_dim=4, batch_size=5, eps=1e-6, tol=1e-7,
     message = (f"PASS {name}: matches central differences (float64) for "
                f"{', '.join(checked)}.\n    Largest relative error: {worst:.2e}.")
     return CheckResult.passing(name, message, checked).finish(verbose)
+
+
+# ----------------------------------------------- shapes of the backward pass (variant)
+
+#: The network of the exercise "Shapes of the backward pass" in the book.
+BACKWARD_SHAPES_BOOK = {"n_in": 784, "hidden": 30, "out": 10, "batch": 64}
+
+
+def backward_shapes_problem(student=None):
+    """The numbers of "Shapes of the backward pass": the book's for ``None``, else the
+    student's hidden width (16-100) and batch size (8-512, a multiple of 8), with MNIST's
+    784 inputs and 10 outputs."""
+    if student is None:
+        return dict(BACKWARD_SHAPES_BOOK)
+    rng = student_rng(student, "ex-05-shapes")
+    return {"n_in": 784, "hidden": int(pick(rng, 16, 100, 1)), "out": 10,
+            "batch": int(pick(rng, 8, 512, 8))}
+
+
+@remembered
+def backward_shapes_answer(problem):
+    """The shapes, read off a minnet network's forward and backward pass on a batch of the
+    problem's size (the instructor's key)."""
+    from minnet.layers import Dense
+    from minnet.model import Sequential
+
+    n, h = problem["batch"], problem["hidden"]
+    net = Sequential([Dense(h, "sigmoid"), Dense(problem["out"], "softmax")], seed=0)
+    net.build((None, problem["n_in"]))
+    net.compile("sgd", "sparse_categorical_crossentropy")
+    x = np.zeros((n, problem["n_in"]))
+    grads = net.gradients(x, np.zeros(n, dtype=int))
+    hidden, output = net.layers
+    return {"Z1": hidden.z.shape, "Delta1": hidden.z.shape, "Delta2": output.z.shape,
+            "dC_dW2": grads[2].shape, "dC_db1": grads[1].shape}
+
+
+def backward_shapes_statement(problem):
+    """The student's numbers, as a sentence for the student edition."""
+    return (f"the hidden layer has {problem['hidden']} units and you backpropagate a batch "
+            f"of {problem['batch']} images (still {problem['n_in']} pixels in, "
+            f"{problem['out']} outputs)")
+
+
+def backward_shapes_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    n, h, o = problem["batch"], problem["hidden"], problem["out"]
+    batch_first = ("Batch matrices have one row per example: Z^l, A^l and Delta^l are "
+                   "(batch, units).")
+    grad = ("A gradient has the shape of its parameter: BP4 sums over the examples of the "
+            "batch, so the batch size is gone.")
+    return {
+        "Z1": [((h, n), batch_first)],
+        "Delta1": [((h, n), batch_first), ((n, o), "Delta^1 belongs to layer 1: it is shaped "
+                                                   "like Z^1.")],
+        "Delta2": [((o, n), batch_first), ((n, h), "Delta^2 belongs to the output layer: it "
+                                                   "is shaped like Z^2.")],
+        "dC_dW2": [((o, h), "The kernel W^2 is (inputs, units), and so is its gradient "
+                            "(A^1)^T Delta^2."), ((n, o), grad), ((n, h, o), grad)],
+        "dC_db1": [((n, h), grad), ((1, h), "The bias is a vector (units,), and so is its "
+                                            "gradient, the column sums of Delta^1.")],
+    }
+
+
+def check_backward_shapes(answers, student=None, verbose=True):
+    """Check the shapes of "Shapes of the backward pass" (or of ``student``'s variant).
+
+    ``answers`` maps ``"Z1"``, ``"Delta1"``, ``"Delta2"``, ``"dC_dW2"`` and ``"dC_db1"`` to
+    shapes (tuples such as ``(64, 30)``). The right shapes are never printed.
+    """
+    problem = backward_shapes_problem(student)
+    variant = student is not None
+    return check_answers(
+        answers, backward_shapes_answer(problem), backward_shapes_mistakes(problem),
+        name="backward shapes",
+        hint="Write each of BP1-BP4 with the shape under every factor: the inner sizes of "
+             "a matrix product agree, and the result takes the outer ones.",
+        rtol=0, atol=0.5,
+        book=backward_shapes_answer(backward_shapes_problem()) if variant else None,
+        numbers=f"{backward_shapes_statement(problem)} (student {student!r})" if variant else None,
+        verbose=verbose)

@@ -12,7 +12,9 @@ import copy
 
 import numpy as np
 
+from .answers import check_answers
 from .core import Case, CheckResult, _describe_inputs, check_function
+from .variants import pick, student_rng
 
 __all__ = ["check_clip_by_norm", "check_update_ratio"]
 
@@ -172,3 +174,67 @@ def _check_new_array(fn, cases, name):
                 inputs=_describe_inputs(case.args, {}, ["g", "clipnorm"]),
                 checked=[c.label for c in cases[:index]])
     return None
+
+
+# -------------------------------------------------- initial losses (variant)
+
+#: The numbers of the exercise "Initial losses to expect" in the book.
+INITIAL_LOSS_BOOK = {"classes": 1000, "mean": 5.0, "std": 2.0}
+
+
+def initial_loss_problem(student=None):
+    """The numbers of "Initial losses to expect": the book's 1,000 classes and targets of
+    mean 5 and standard deviation 2 for ``None``, else a student's number of classes
+    (3-5,000), mean (-10 to 10) and standard deviation (0.5-5)."""
+    if student is None:
+        return dict(INITIAL_LOSS_BOOK)
+    rng = student_rng(student, "ex-10-initial-loss")
+    return {"classes": int(pick(rng, 3, 5000, 1)), "mean": pick(rng, -10, 10, 0.5),
+            "std": pick(rng, 0.5, 5, 0.5)}
+
+
+def initial_loss_answer(problem):
+    """The three expected initial losses (the instructor's key): ``ln 2``, ``ln K`` and
+    ``E[y^2] = var + mean^2``."""
+    return {"binary": float(np.log(2)), "classes": float(np.log(problem["classes"])),
+            "regression": problem["std"] ** 2 + problem["mean"] ** 2}
+
+
+def initial_loss_statement(problem):
+    """The student's numbers, as MyST for the student edition."""
+    return (f"the classifier of (b) has {problem['classes']:,} classes, and the targets of "
+            f"(c) have mean {problem['mean']:g} and standard deviation {problem['std']:g}")
+
+
+def initial_loss_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    k, mean, std = problem["classes"], problem["mean"], problem["std"]
+    log = "The cross-entropy uses the natural logarithm."
+    return {
+        "binary": [(0.5, "The untrained output is p = 1/2; the loss is -ln(1/2)."),
+                   (np.log10(2), log)],
+        "classes": [(1 / k, "1/K is the probability of each class; the loss is -ln(1/K)."),
+                    (np.log10(k), log)],
+        "regression": [(mean ** 2, "The spread of the targets adds to the error: "
+                                   "E[y^2] = Var(y) + (E y)^2."),
+                       (std ** 2, "With outputs near 0, not near the mean, the mean adds "
+                                  "its square: E[y^2] = Var(y) + (E y)^2."),
+                       (mean ** 2 + std, "Var(y) is the square of the standard deviation.")],
+    }
+
+
+def check_initial_losses(answers, student=None, verbose=True):
+    """Check ``{"binary": ..., "classes": ..., "regression": ...}`` of "Initial losses to
+    expect", for the book's numbers or ``student``'s."""
+    problem = initial_loss_problem(student)
+    variant = student is not None
+    return check_answers(
+        answers, initial_loss_answer(problem), initial_loss_mistakes(problem),
+        name="initial losses",
+        hint="Before training the outputs are uninformative: every class equally likely, "
+             "regression outputs near 0.", rtol=1e-3,
+        book=initial_loss_answer(initial_loss_problem()) if variant else None,
+        numbers=(f"K = {problem['classes']}, targets with mean {problem['mean']:g} and "
+                 f"standard deviation {problem['std']:g} (student {student!r})")
+        if variant else None,
+        verbose=verbose)

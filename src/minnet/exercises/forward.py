@@ -19,7 +19,9 @@ import numpy as np
 
 from minnet import activations as act
 
+from .answers import check_answers
 from .core import Case, check_function
+from .variants import pick, remembered, student_rng
 
 _SEED = 404
 _F32 = {"rtol": 1e-5, "atol": 1e-6}
@@ -189,3 +191,90 @@ def check_network_forward(fn, verbose=True):
     hints = {"value": order, "shape": _SHAPE_HINT + " " + order, "exception": chain}
     return check_function(fn, _reference_network_forward, cases, hints=hints,
                           name="network_forward", verbose=verbose)
+
+
+# ------------------------------------------------------ shapes of a network (variant)
+
+#: The network of the exercise "Shapes of a 3-5-2 network" in the book.
+SHAPES_BOOK = {"n_in": 3, "hidden": 5, "out": 2, "batch": 7}
+
+
+def shapes_problem(student=None):
+    """The numbers of "Shapes of a 3-5-2 network": the book's for ``None``, else the
+    student's inputs (2-9), hidden ReLU units (3-12), softmax outputs (2-6) and batch (5-40)."""
+    if student is None:
+        return dict(SHAPES_BOOK)
+    rng = student_rng(student, "ex-04-shapes")
+    return {"n_in": int(pick(rng, 2, 9, 1)), "hidden": int(pick(rng, 3, 12, 1)),
+            "out": int(pick(rng, 2, 6, 1)), "batch": int(pick(rng, 5, 40, 1))}
+
+
+@remembered
+def shapes_answer(problem):
+    """The shapes, parameter counts and multiply-adds, read off a minnet network run on a
+    batch of the problem's size (the instructor's key)."""
+    from minnet.layers import Dense
+    from minnet.model import Sequential
+
+    n_in, n = problem["n_in"], problem["batch"]
+    net = Sequential([Dense(problem["hidden"], "relu", input_dim=n_in),
+                      Dense(problem["out"], "softmax")], seed=0)
+    X = np.zeros((n, n_in))
+    Y = net.forward(X)  # the whole batch at once
+    first, second = net.layers
+    return {"X": X.shape, "W1": first.W.shape, "b1": first.b.shape, "Z1": first.z.shape,
+            "A1": first.a.shape, "W2": second.W.shape, "b2": second.b.shape,
+            "Z2": second.z.shape, "Y_hat": Y.shape,
+            "params_1": first.count_params(), "params_2": second.count_params(),
+            "multiply_adds": _reference_multiply_adds(
+                [n_in, problem["hidden"], problem["out"]], n)}
+
+
+def shapes_statement(problem):
+    """The student's numbers, as a sentence for the student edition."""
+    return (f"the network has {problem['n_in']} inputs, a hidden layer of "
+            f"{problem['hidden']} ReLU units and an output layer of {problem['out']} softmax "
+            f"units, and you feed it a batch of {problem['batch']} examples")
+
+
+def shapes_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    n_in, h, o, n = problem["n_in"], problem["hidden"], problem["out"], problem["batch"]
+    kernel = ("Keras and minnet store a kernel as (inputs, units): Z = X W, with the "
+              "batch first.")
+    batch_first = "Arrays of a batch have one row per example: the batch size comes first."
+    bias = "A layer has one bias per unit, shared by every example: shape (units,)."
+    count = "Count the biases too: a layer has inputs x units weights plus units biases."
+    return {
+        "X": [((n_in, n), batch_first)],
+        "W1": [((h, n_in), kernel)], "W2": [((o, h), kernel)],
+        "b1": [((1, h), bias), ((n, h), bias)], "b2": [((1, o), bias), ((n, o), bias)],
+        "Z1": [((h, n), batch_first)], "A1": [((h, n), batch_first)],
+        "Z2": [((o, n), batch_first)], "Y_hat": [((o, n), batch_first)],
+        "params_1": [(n_in * h, count)], "params_2": [(h * o, count)],
+        "multiply_adds": [
+            (n_in * h + h * o, "That is one example's count; every example of the batch "
+                               "needs its own products."),
+            (n * (n_in * h + h * o) + n * (h + o), "Count only the matrix products X W: "
+                                                  "adding the bias is not a multiply-add."),
+        ],
+    }
+
+
+def check_shapes(answers, student=None, verbose=True):
+    """Check the answers of "Shapes of a 3-5-2 network" (or of ``student``'s variant).
+
+    ``answers`` maps ``"X"``, ``"W1"``, ``"b1"``, ``"Z1"``, ``"A1"``, ``"W2"``, ``"b2"``,
+    ``"Z2"``, ``"Y_hat"`` to shapes (tuples such as ``(7, 3)``) and ``"params_1"``,
+    ``"params_2"``, ``"multiply_adds"`` to whole numbers. The right answers are never
+    printed.
+    """
+    problem = shapes_problem(student)
+    variant = student is not None
+    return check_answers(
+        answers, shapes_answer(problem), shapes_mistakes(problem), name="shapes",
+        hint="Write Z^1 = X W^1 + b^1 with the shapes under each factor: the inner sizes "
+             "of a matrix product agree, and the result takes the outer ones.",
+        rtol=0, atol=0.5, book=shapes_answer(shapes_problem()) if variant else None,
+        numbers=f"{shapes_statement(problem)} (student {student!r})" if variant else None,
+        verbose=verbose)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .answers import check_answers
 from .core import Case, CheckResult, check_function
+from .variants import pick, student_rng
 
 _SEED = 9
 
@@ -351,3 +353,76 @@ def check_clip_by_global_norm(fn, verbose=True):
                 "(g *= factor): the caller may still need the unclipped gradients.",
                 case=cases[1].label, kind="mutation", checked=result.checked)
     return result.finish(verbose)
+
+
+# ------------------------------------ limits and standard deviations (variant)
+
+#: The layer of the exercise "Limits and standard deviations by hand" in the book.
+NUMBERS_BOOK = {"fan_in": 784, "units": 256}
+
+
+def numbers_problem(student=None):
+    """The layer of "Limits and standard deviations by hand": the book's ``Dense(256)`` on
+    784 inputs for ``None``, else a student's fan-in (64-1024) and units (16-512)."""
+    if student is None:
+        return dict(NUMBERS_BOOK)
+    rng = student_rng(student, "ex-09-numbers")
+    return {"fan_in": int(pick(rng, 64, 1024, 1)), "units": int(pick(rng, 16, 512, 1))}
+
+
+def numbers_answer(problem):
+    """The Glorot variance and uniform limit, the He variance and the standard deviation
+    Keras and minnet pass to the truncated normal for He normal (the key)."""
+    fan_in, fan_out = problem["fan_in"], problem["units"]
+    v_glorot, v_he = 2 / (fan_in + fan_out), 2 / fan_in
+    return {"glorot_var": v_glorot, "glorot_limit": float(np.sqrt(3 * v_glorot)),
+            "he_var": v_he, "he_normal_std": float(np.sqrt(v_he) / TRUNCATED_STD)}
+
+
+def numbers_statement(problem):
+    """The student's layer, as MyST for the student edition."""
+    return f"a `Dense({problem['units']})` layer receives {problem['fan_in']} inputs"
+
+
+def numbers_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    fan_in, fan_out = problem["fan_in"], problem["units"]
+    v_glorot, v_he = 2 / (fan_in + fan_out), 2 / fan_in
+    return {
+        "glorot_var": [(1 / (fan_in + fan_out), "Glorot's variance is 2 / (fan_in + "
+                                                "fan_out): the average of 1/fan_in and "
+                                                "1/fan_out, taken as 2 / their sum."),
+                       (2 / fan_in, "That is He's variance; Glorot's averages the fan-in "
+                                    "and the fan-out.")],
+        "glorot_limit": [(np.sqrt(v_glorot), "That is the standard deviation. A uniform "
+                                             "on [-r, r] has variance r**2 / 3, so r = "
+                                             "sqrt(3 v)."),
+                         (np.sqrt(6 / fan_in), "That is He uniform's limit; Glorot's uses "
+                                               "fan_in + fan_out.")],
+        "he_var": [(2 / fan_out, "He's variance uses the fan-in, the number of inputs."),
+                   (1 / fan_in, "That is LeCun's; He doubles it for ReLU, which zeroes half "
+                                "of its inputs."), (v_glorot, "That is Glorot's variance.")],
+        "he_normal_std": [(np.sqrt(v_he), "That is the standard deviation you want; Keras "
+                                          "divides it by 0.8796 because truncating at two "
+                                          "standard deviations shrinks the spread."),
+                          (np.sqrt(v_he) * TRUNCATED_STD, "Divide by 0.8796, not multiply: "
+                                                          "the truncation shrinks the "
+                                                          "spread, so the normal drawn "
+                                                          "from must be wider.")],
+    }
+
+
+def check_init_numbers(answers, student=None, verbose=True):
+    """Check ``{"glorot_var", "glorot_limit", "he_var", "he_normal_std"}`` of "Limits and
+    standard deviations by hand", for the book's layer or ``student``'s."""
+    problem = numbers_problem(student)
+    variant = student is not None
+    return check_answers(
+        answers, numbers_answer(problem), numbers_mistakes(problem),
+        name="initializer numbers",
+        hint="The fan-in is the number of inputs, the fan-out the number of units; see the "
+             "equations of the Glorot and He sections.", rtol=1e-3,
+        book=numbers_answer(numbers_problem()) if variant else None,
+        numbers=f"{numbers_statement(problem)} (student {student!r})".replace("`", "")
+        if variant else None,
+        verbose=verbose)

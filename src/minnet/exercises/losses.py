@@ -9,47 +9,80 @@ from __future__ import annotations
 
 import numpy as np
 
-from minnet import losses
+from minnet import activations, losses
 
-from .core import Case, CheckResult, Failure, check_function, check_gradient
+from .answers import check_answers
+from .core import Case, check_function, check_gradient
+from .variants import pick, student_rng
 
 _SEED = 2025
 
 
 # ------------------------------------------------------------- losses by hand
 
-#: The example of the exercise "Losses by hand": one sigmoid output, one example.
+#: The example of the exercise "Losses by hand" in the book: one sigmoid output, one example.
 BY_HAND_P, BY_HAND_Y = 0.8, 1.0
 
-_BY_HAND_KEYS = ("bce", "dbce_dp", "dbce_dz", "dmse_dz")
+
+def by_hand_problem(student=None):
+    """The numbers of "Losses by hand": the book's ``p = 0.8``, ``y = 1`` for ``None``,
+    else the student's own output ``p`` (0.05 to 0.95, three decimals) and target ``y``."""
+    if student is None:
+        return {"p": BY_HAND_P, "y": BY_HAND_Y}
+    rng = student_rng(student, "ex-03-by-hand")
+    return {"p": pick(rng, 0.05, 0.95, 0.001), "y": float(rng.integers(2))}
 
 
-def _by_hand_reference(p=BY_HAND_P, y=BY_HAND_Y):
+def by_hand_answer(problem):
+    """The four right numbers for ``problem`` (the instructor's key), computed by minnet:
+    the losses' output deltas ``dC/dz`` for a sigmoid output, and ``dC/dp`` from them."""
+    p, y = problem["p"], problem["y"]
+    y_true = np.array([[y]])
+    z = np.log(np.array([[p]]) / (1 - p))  # the logit whose sigmoid is p
+    a = activations.sigmoid(z)
+    bce, dbce_dz = losses.get("binary_crossentropy").delta(y_true, z, a, activations.sigmoid)
+    _, dmse_dz = losses.get("mse").delta(y_true, z, a, activations.sigmoid)
     return {
-        "bce": -(y * np.log(p) + (1 - y) * np.log(1 - p)),
-        "dbce_dp": (p - y) / (p * (1 - p)),
-        "dbce_dz": p - y,
-        "dmse_dz": 2 * (p - y) * p * (1 - p),
+        "bce": float(bce[0]),
+        "dbce_dp": float(dbce_dz[0, 0]) / (p * (1 - p)),  # dC/dz = dC/dp * p (1 - p)
+        "dbce_dz": float(dbce_dz[0, 0]),
+        "dmse_dz": float(dmse_dz[0, 0]),
     }
+
+
+def by_hand_statement(problem):
+    """The student's numbers, as a sentence for the student edition."""
+    return (f"a sigmoid unit outputs $p = {problem['p']:g}$ for an example whose target is "
+            f"$y = {problem['y']:g}$")
 
 
 def _by_hand_mistakes(p=BY_HAND_P, y=BY_HAND_Y):
     """Typical wrong answers, each with the hint that explains it."""
     s = p * (1 - p)  # the sigmoid's slope at this p
-    sign = ("Check the sign. The loss falls as p rises towards the target 1, so its "
-            "derivatives with respect to p and to z are negative here.")
+    towards = "rises towards the target 1" if y == 1 else "falls towards the target 0"
+    sign_of = "negative" if y == 1 else "positive"
+    sign = (f"Check the sign. The loss falls as p {towards}, so its derivatives with "
+            f"respect to p and to z are {sign_of} here.")
+    right_log = "-log p" if y == 1 else "-log(1 - p)"
+    wrong_log = -np.log(1 - p) if y == 1 else -np.log(p)
+    survives = "the term y log p" if y == 1 else "the term (1 - y) log(1 - p)"
     return {
         "bce": [
-            (-np.log10(p), "The loss uses the natural logarithm (np.log), not log10."),
-            (np.log(p), "A loss is never negative: the cross-entropy is -log p for a target 1."),
-            (-np.log(1 - p), "With y = 1 only the term y log p survives: -log p, not -log(1 - p)."),
+            (-np.log10(p if y == 1 else 1 - p),
+             "The loss uses the natural logarithm (np.log), not log10."),
+            (-wrong_log, f"A loss is never negative: the cross-entropy is {right_log} for a "
+                         f"target {y:g}."),
+            (wrong_log, f"With y = {y:g} only {survives} survives: {right_log}."),
             ((p - y) ** 2, "That is the squared error; the question asks for the cross-entropy."),
         ],
         "dbce_dp": [
             (-(p - y) / s, sign),
             (p - y, "That is the derivative with respect to the logit z. With respect to p "
                     "the sigmoid's slope p(1 - p) has not cancelled: divide by it."),
-            (1 / (1 - p), "With y = 1 only the term -y log p survives; its derivative is -y/p."),
+            ((1 / (1 - p), "With y = 1 only the term -y log p survives; its derivative is -y/p.")
+             if y == 1 else
+             (-1 / p, "With y = 0 only the term -(1 - y) log(1 - p) survives; its derivative "
+                      "is (1 - y)/(1 - p).")),
         ],
         "dbce_dz": [
             (y - p, sign + " Through the sigmoid the derivative is p - y, not y - p."),
@@ -67,66 +100,33 @@ def _by_hand_mistakes(p=BY_HAND_P, y=BY_HAND_Y):
     }
 
 
-def check_losses_by_hand(answers, verbose=True):
-    """Check the four numbers of the exercise "Losses by hand" (``p = 0.8``, ``y = 1``).
+def by_hand_mistakes(problem):
+    """The typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    return _by_hand_mistakes(problem["p"], problem["y"])
+
+
+def check_losses_by_hand(answers, student=None, verbose=True):
+    """Check the four numbers of the exercise "Losses by hand".
 
     ``answers`` is a dict with keys ``"bce"`` (the binary cross-entropy), ``"dbce_dp"``,
     ``"dbce_dz"`` (its derivatives with respect to ``p`` and to the logit ``z``) and
     ``"dmse_dz"`` (the squared error's derivative with respect to ``z``), for one example
-    and one output. A value left as ``None`` is reported as not answered yet. Each wrong
-    number gets a hint about the mistake it most likely comes from; the right numbers are
-    never printed.
+    and one output. The numbers are the book's (``p = 0.8``, ``y = 1``), or those of
+    ``student``'s variant (:mod:`minnet.exercises.variants`). A value left as ``None`` is
+    reported as not answered yet. Each wrong number gets a hint about the mistake it most
+    likely comes from; the right numbers are never printed.
     """
-    if not isinstance(answers, dict):
-        hint = ('Pass the dict of your four numbers: {"bce": ..., "dbce_dp": ..., '
-                '"dbce_dz": ..., "dmse_dz": ...}.')
-        failure = Failure("your answers", "type", f"got {type(answers).__name__}", hint)
-        message = (f"FAIL losses by hand: expected a dict, got {type(answers).__name__}."
-                   f"\n    Hint: {hint}")
-        result = CheckResult(False, message, "losses by hand", [], failure)
-        if verbose:
-            result.show()
-        return result
-    unknown = sorted(set(answers) - set(_BY_HAND_KEYS))
-    reference, mistakes = _by_hand_reference(), _by_hand_mistakes()
-    lines, checked, failure, missing = [], [], None, []
-    if unknown:
-        lines.append(f"FAIL unknown keys {unknown}: use exactly {list(_BY_HAND_KEYS)}.")
-        failure = Failure("your answers", "type", f"unknown keys {unknown}",
-                          f"use exactly the keys {list(_BY_HAND_KEYS)}")
-    for key in _BY_HAND_KEYS:
-        value = answers.get(key)
-        if value is None:
-            lines.append(f"NOT ATTEMPTED YET {key}: not answered yet.")
-            missing.append(key)
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            lines.append(f"FAIL {key}: got {value!r}; enter a number.")
-            failure = failure or Failure(key, "type", f"got {value!r}", "enter a number")
-            continue
-        if np.isclose(number, reference[key], rtol=1e-3, atol=1e-9):
-            lines.append(f"PASS {key}: {number:.6g} is right.")
-            checked.append(key)
-            continue
-        hint = ("Use the equations of the gradient sections with n = n_L = 1 and "
-                "p = sigmoid(z) = 0.8; the loss of one example with one output has no mean "
-                "to divide by.")
-        for wrong, why in mistakes[key]:
-            if np.isclose(number, wrong, rtol=1e-3, atol=1e-9):
-                hint = why
-                break
-        lines.append(f"FAIL {key}: {number:.6g} is not right (checked to a relative "
-                     f"tolerance of 1e-3).\n    Hint: {hint}")
-        failure = failure or Failure(key, "value", f"{number:.6g} is not right", hint)
-    passed = failure is None and not missing
-    if failure is None and missing:
-        failure = Failure(missing[0], "not attempted", "not answered yet", "")
-    result = CheckResult(passed, "\n".join(lines), "losses by hand", checked, failure)
-    if verbose:
-        result.show()
-    return result
+    problem = by_hand_problem(student)
+    p = problem["p"]
+    hint = ("Use the equations of the gradient sections with n = n_L = 1 and "
+            f"p = sigmoid(z) = {p:g}; the loss of one example with one output has no mean "
+            "to divide by.")
+    variant = student is not None
+    return check_answers(
+        answers, by_hand_answer(problem), by_hand_mistakes(problem), name="losses by hand",
+        hint=hint, rtol=1e-3, book=by_hand_answer(by_hand_problem()) if variant else None,
+        numbers=f"p = {p:g}, y = {problem['y']:g} (student {student!r})" if variant else None,
+        verbose=verbose)
 
 
 def check_binary_crossentropy(fn, verbose=True):
@@ -402,6 +402,8 @@ def check_mae_gradient(fn, verbose=True):
 __all__ = [
     "BY_HAND_P",
     "BY_HAND_Y",
+    "by_hand_answer",
+    "by_hand_problem",
     "check_binary_crossentropy",
     "check_huber_gradient",
     "check_logsumexp",

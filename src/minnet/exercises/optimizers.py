@@ -13,7 +13,9 @@ import math
 
 import numpy as np
 
+from .answers import check_answers
 from .core import Case, CheckResult, check_function
+from .variants import pick, remembered, student_rng
 
 __all__ = ["check_adam_step", "check_momentum_step", "check_stable_learning_rate"]
 
@@ -288,3 +290,149 @@ def check_adam_step(fn, verbose=True):
              "shape": "Return a triple (w_new, m_new, v_new), each shaped like w."}
     return check_function(fn, _adam_reference, cases, hints=hints, name=name,
                           rtol=1e-7, atol=1e-12, verbose=verbose)
+
+
+# ------------------------------------------- the stable rate by hand (variant)
+
+#: The matrix of the exercise "The largest stable learning rate" in the book.
+STABLE_BOOK = {"h11": 5.0, "h12": 4.0, "h22": 5.0}
+
+
+def stable_problem(student=None):
+    """The matrix ``H = [[h11, h12], [h12, h22]]`` of the by-hand part of "The largest
+    stable learning rate": the book's ``[[5, 4], [4, 5]]`` for ``None``, else a student's
+    positive definite matrix with whole entries (diagonal 1-20, off-diagonal nonzero)."""
+    if student is None:
+        return dict(STABLE_BOOK)
+    rng = student_rng(student, "ex-06-stable")
+    while True:
+        h11, h22 = pick(rng, 1, 20, 1), pick(rng, 1, 20, 1)
+        h12 = pick(rng, -19, 19, 1)
+        if h12 != 0 and h11 * h22 - h12 ** 2 > 0:  # positive definite
+            return {"h11": float(h11), "h12": float(h12), "h22": float(h22)}
+
+
+def _matrix(problem):
+    return np.array([[problem["h11"], problem["h12"]], [problem["h12"], problem["h22"]]])
+
+
+def stable_answer(problem):
+    """``{"eta": 2 / lambda_max}`` for the problem's matrix (the instructor's key)."""
+    return {"eta": float(_stable_reference(_matrix(problem)))}
+
+
+def stable_statement(problem):
+    """The student's matrix, as MyST for the student edition."""
+    h = {k: f"{v:g}" for k, v in problem.items()}
+    return (r"compute it by hand for $H = \begin{pmatrix} " f"{h['h11']} & {h['h12']} \\\\ "
+            f"{h['h12']} & {h['h22']}" r" \end{pmatrix}$")
+
+
+def stable_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{"eta": [(value, hint), ...]}``."""
+    eig = np.linalg.eigvalsh(_matrix(problem))
+    return {"eta": [
+        (2 / max(problem["h11"], problem["h22"]),
+         "That is read off the diagonal: the curvature along the axes only. The bound is "
+         "set by the largest eigenvalue of H, the curvature along its steepest direction."),
+        (1 / eig.max(), "Gradient descent on a direction of curvature lambda multiplies it by "
+                        "1 - eta lambda each step; it converges while |1 - eta lambda| < 1, "
+                        "that is up to eta = 2 / lambda."),
+        (2 / eig.min(), "That is the bound for the smallest eigenvalue; the direction of the "
+                        "largest one diverges first."),
+    ]}
+
+
+def check_stable_rate_by_hand(eta, student=None, verbose=True):
+    """Check the learning rate computed by hand in "The largest stable learning rate", for
+    the book's matrix or ``student``'s. ``eta`` is one number (``None``: not answered yet)."""
+    problem = stable_problem(student)
+    variant = student is not None
+    book = stable_answer(stable_problem()) if variant else None
+    h = _matrix(problem)
+    return check_answers(
+        {"eta": eta}, stable_answer(problem), stable_mistakes(problem),
+        name="stable rate by hand",
+        hint="Find the eigenvalues of H (the roots of det(H - lambda I) = 0) and use the "
+             "largest.", rtol=1e-3, book=book,
+        numbers=f"H = {h.tolist()} (student {student!r})" if variant else None,
+        verbose=verbose)
+
+
+# ---------------------------------------------- terminal velocity (variant)
+
+#: The numbers of the exercise "Terminal velocity" in the book.
+VELOCITY_BOOK = {"mu_a": 0.9, "mu_b": 0.99, "fraction": 0.9}
+
+
+def velocity_problem(student=None):
+    """The two momenta and the fraction of the terminal velocity of "Terminal velocity":
+    the book's 0.9, 0.99 and 90 % for ``None``, else a student's ``mu_a`` (0.5-0.95),
+    ``mu_b`` (0.96-0.999) and fraction (75 %-99 %)."""
+    if student is None:
+        return dict(VELOCITY_BOOK)
+    rng = student_rng(student, "ex-06-velocity")
+    return {"mu_a": pick(rng, 0.5, 0.95, 0.01), "mu_b": pick(rng, 0.96, 0.999, 0.001),
+            "fraction": float(rng.choice([0.75, 0.8, 0.85, 0.9, 0.95, 0.99]))}
+
+
+def _steps_to(mu, fraction):
+    """The first step t at which minnet's SGD with momentum ``mu`` on a constant gradient
+    moves the weight by at least ``fraction`` of its terminal step."""
+    from minnet.optimizers import SGD
+
+    opt, w, terminal = SGD(1.0, momentum=mu), np.zeros(1), 1 / (1 - mu)
+    for t in range(1, 100_000):
+        before = w.copy()
+        opt.apply([w], [np.ones(1)])
+        if abs(w - before)[0] >= fraction * terminal * (1 - 1e-12):
+            return t
+    raise RuntimeError(f"momentum {mu} did not reach {fraction} of its terminal step")
+
+
+@remembered
+def velocity_answer(problem):
+    """The number of steps for each momentum, run with minnet's SGD (the key)."""
+    return {key: _steps_to(problem[key], problem["fraction"]) for key in ("mu_a", "mu_b")}
+
+
+def velocity_statement(problem):
+    """The student's numbers, as MyST for the student edition."""
+    return (f"find the steps it takes to reach {100 * problem['fraction']:g} % of the terminal "
+            f"velocity for $\\mu = {problem['mu_a']:g}$ (`\"mu_a\"`) and for "
+            f"$\\mu = {problem['mu_b']:g}$ (`\"mu_b\"`)")
+
+
+def velocity_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    f = problem["fraction"]
+    out = {}
+    for key in ("mu_a", "mu_b"):
+        mu = problem[key]
+        exact = math.log(1 - f) / math.log(mu)
+        out[key] = [
+            (exact, "A number of steps is a whole number: take the first t with "
+                    "1 - mu^t at least the fraction, that is, round up."),
+            (math.floor(exact), "After floor(ln(1 - f) / ln mu) steps the velocity is still "
+                                "short of the fraction: round up."),
+            (1 / (1 - mu), "1 / (1 - mu) is the factor by which momentum multiplies the "
+                           "step, not a number of steps."),
+            (math.ceil(math.log(f) / math.log(mu)), "The fraction reached after t steps is "
+                                                     "1 - mu^t, so solve mu^t <= 1 - f."),
+        ]
+    return out
+
+
+def check_velocity_steps(steps, student=None, verbose=True):
+    """Check ``{"mu_a": t_a, "mu_b": t_b}``, the steps of "Terminal velocity" for the book's
+    numbers or ``student``'s. The right numbers are never printed."""
+    problem = velocity_problem(student)
+    variant = student is not None
+    return check_answers(
+        steps, velocity_answer(problem), velocity_mistakes(problem), name="terminal velocity",
+        hint="The velocity after t steps is a fraction 1 - mu^t of the terminal one: "
+             "solve for the first whole t.", rtol=0, atol=1e-9,
+        book=velocity_answer(velocity_problem()) if variant else None,
+        numbers=(f"mu_a = {problem['mu_a']:g}, mu_b = {problem['mu_b']:g}, fraction "
+                 f"{problem['fraction']:g} (student {student!r})") if variant else None,
+        verbose=verbose)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .answers import check_answers
 from .core import Case, CheckResult, check_function
+from .variants import pick, student_rng
 
 # ------------------------------------------------------------------ L2 conversion
 
@@ -336,3 +338,77 @@ def check_early_stopping(fn, verbose=True):
 
 __all__ = ["check_early_stopping", "check_inverted_dropout", "check_kfold",
            "check_l2_from_nielsen"]
+
+
+# ----------------------------------------------- Nielsen's lambda, numbers (variant)
+
+#: The numbers of the exercise "Nielsen's lambda in Keras" in the book.
+L2_BOOK = {"lmbda": 5.0, "n_train": 50_000, "eta": 0.5, "lmbda_small": 0.1,
+           "n_small": 1_000}
+
+
+def l2_problem(student=None):
+    """The numbers of "Nielsen's lambda in Keras": the book's for ``None``, else a student's
+    full run (lambda 1-10, N 10,000-60,000) and small run (eta 0.1-1, lambda 0.05-0.5,
+    N 500-5,000)."""
+    if student is None:
+        return dict(L2_BOOK)
+    rng = student_rng(student, "ex-08-l2")
+    return {"lmbda": pick(rng, 1, 10, 0.5), "n_train": int(pick(rng, 10_000, 60_000, 1_000)),
+            "eta": pick(rng, 0.1, 1.0, 0.05), "lmbda_small": pick(rng, 0.05, 0.5, 0.05),
+            "n_small": int(pick(rng, 500, 5_000, 100))}
+
+
+def l2_answer(problem):
+    """The Keras ``l2`` of the full run, and the learning rate and ``l2`` that reproduce the
+    small run with ten outputs and ``binary_crossentropy`` (the instructor's key)."""
+    return {"l2_full": float(_l2_reference(problem["lmbda"], problem["n_train"])),
+            "lr_bce": 10 * problem["eta"],  # the mean over 10 outputs shrinks the gradient
+            "l2_bce": float(_l2_reference(problem["lmbda_small"], problem["n_small"])) / 10}
+
+
+def l2_statement(problem):
+    """The student's numbers, as MyST for the student edition."""
+    def thousands(n):  # 50{,}000: MyST math keeps the comma tight
+        return f"{n:,}".replace(",", "{,}")
+
+    return (f"the full run uses $\\lambda = {problem['lmbda']:g}$ with "
+            f"$N = {thousands(problem['n_train'])}$, and the run to reproduce in Keras has "
+            f"$\\eta = {problem['eta']:g}$, $\\lambda = {problem['lmbda_small']:g}$, "
+            f"$N = {thousands(problem['n_small'])}$")
+
+
+def l2_mistakes(problem):
+    """Typical wrong answers for ``problem``: ``{key: [(value, hint), ...]}``."""
+    lam, n, eta = problem["lmbda"], problem["n_train"], problem["eta"]
+    lam2, n2 = problem["lmbda_small"], problem["n_small"]
+    half = ("Keras's penalty l2 * sum(W**2) has gradient 2 * l2 * W; Nielsen's "
+            "(lambda / 2N) sum(w**2) has gradient (lambda / N) w: the factor 2 goes into l2.")
+    return {
+        "l2_full": [(lam / n, half), (lam / 2, "Nielsen divides lambda by the number of "
+                                               "training examples N.")],
+        "lr_bce": [(eta, "binary_crossentropy averages over the 10 outputs where Nielsen's "
+                         "cost sums: its gradient is 10 times smaller, so the learning rate "
+                         "must be 10 times larger."),
+                   (eta / 10, "The gradient is 10 times smaller, so the learning rate must be "
+                              "multiplied by 10, not divided.")],
+        "l2_bce": [(lam2 / (2 * n2), "The learning rate is now 10 times larger, and it also "
+                                     "multiplies the penalty's gradient: divide l2 by 10 so "
+                                     "that the weight decay per step stays Nielsen's."),
+                   (lam2 / n2 / 20 * 2, half)],
+    }
+
+
+def check_l2_numbers(answers, student=None, verbose=True):
+    """Check ``{"l2_full": ..., "lr_bce": ..., "lr_bce": ...}``, the numbers of "Nielsen's
+    lambda in Keras", for the book's numbers or ``student``'s."""
+    problem = l2_problem(student)
+    variant = student is not None
+    return check_answers(
+        answers, l2_answer(problem), l2_mistakes(problem), name="Nielsen's lambda in numbers",
+        hint="Match the gradient steps: Nielsen's penalty adds eta * (lambda / N) * w to a "
+             "step, Keras's adds learning_rate * 2 * l2 * W.", rtol=1e-3,
+        book=l2_answer(l2_problem()) if variant else None,
+        numbers=(", ".join(f"{k} = {v:g}" for k, v in problem.items())
+                 + f" (student {student!r})") if variant else None,
+        verbose=verbose)
