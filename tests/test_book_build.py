@@ -663,3 +663,161 @@ def test_every_figure_is_exposed_with_its_caption_and_alt_text(audit):
     }
     problems = {name: p for name, p in problems.items() if p}
     assert not problems, f"figures a screen-reader user cannot reach or hear: {problems}"
+
+
+# ------------------------------------------------------------------ glossary, index, search
+# book/glossary.md in the built HTML: every term is in the general index (genindex.html,
+# which the glossary page links to), every link of a definition lands on an id that exists,
+# and the offline search (Sphinx's searchindex.js) finds every term, on the glossary page
+# and on the page of the chapter that defines it. The entries themselves are checked
+# without a build in tests/test_glossary.py.
+
+
+def _glossary_terms(html_dir: Path) -> list[dict]:
+    """Every term on the glossary page: its id, its text, the links of its definition."""
+    soup = _soup(html_dir / "book" / "glossary.html")
+    terms = []
+    for dt in soup.select("dl.glossary > dt"):
+        for link in dt.select("a.headerlink"):
+            link.decompose()
+        dd = dt.find_next_sibling("dd")
+        terms.append({
+            "id": dt["id"],
+            "text": " ".join(dt.get_text(" ", strip=True).split()),
+            "links": [a["href"] for a in dd.select("a[href]")],
+        })
+    return terms
+
+
+def _search_index(html_dir: Path) -> dict:
+    import json
+
+    text = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1: text.rindex(")")])
+
+
+def test_glossary_terms_are_in_the_general_index(html):
+    terms = _glossary_terms(html)
+    assert len(terms) >= 60, f"only {len(terms)} glossary terms were built"
+    index = _soup(html / "genindex.html")
+    listed = {a["href"]: _text(a) for a in index.select("a[href]")}
+    missing = [
+        t["text"] for t in terms
+        if listed.get(f"book/glossary.html#{t['id']}", "").lower() != t["text"].lower()
+    ]
+    assert not missing, f"glossary terms missing from genindex.html: {missing}"
+    glossary = _soup(html / "book" / "glossary.html")
+    body = glossary.select_one("main") or glossary
+    assert any(a["href"].endswith("genindex.html") for a in body.select("a[href]")), (
+        "the glossary page does not link to the general index"
+    )
+
+
+def test_glossary_links_land_on_existing_sections(html):
+    from urllib.parse import urljoin
+
+    base = "book/glossary.html"
+    ids: dict[str, set[str]] = {}
+    broken = []
+    for term in _glossary_terms(html):
+        for href in term["links"]:
+            if re.match(r"[a-z]+:", href):
+                continue
+            target = urljoin(base, href)
+            page, _, anchor = target.partition("#")
+            if page not in ids:
+                path = html / page
+                ids[page] = (
+                    {tag["id"] for tag in _soup(path).select("[id]")} if path.is_file() else set()
+                )
+            if not (html / page).is_file() or (anchor and anchor not in ids[page]):
+                broken.append(f"{term['text']}: {href}")
+    assert not broken, f"glossary links that lead nowhere: {broken}"
+
+
+def test_search_index_finds_every_glossary_term(html):
+    """Searching a term's words finds the glossary page and the defining chapter.
+
+    This follows Sphinx's searchtools.js: a query is split into words, stop words are
+    dropped, the rest stemmed (Porter); a page is found when it holds every stem longer than
+    two letters, in ``terms`` (text) or ``titleterms`` (titles), exactly or, when the exact
+    stem is not indexed at all, as part of an indexed word. A whole term also matches its
+    entry in ``indexentries``, which puts the glossary entry itself among the results.
+    """
+    from sphinx.search.en import SearchEnglish
+
+    language = SearchEnglish({})
+    index = _search_index(html)
+    docnames = index["docnames"]
+    glossary = docnames.index("book/glossary")
+
+    def pages(stem: str) -> set[int]:
+        found = set()
+        for table in ("terms", "titleterms"):
+            keys = [stem] if stem in index[table] else [k for k in index[table] if stem in k]
+            for key in keys:
+                hit = index[table][key]
+                found.update([hit] if isinstance(hit, int) else hit)
+        return found
+
+    problems = []
+    for term in _glossary_terms(html):
+        entries = index["indexentries"].get(term["text"].lower(), [])
+        if not any(e[0] == glossary and e[1] == term["id"] for e in entries):
+            problems.append(f"{term['text']}: not in the search's index entries")
+        stems = [
+            language.stem(word.lower()) for word in language.split(term["text"])
+            if language.word_filter(word.lower()) and len(language.stem(word.lower())) > 2
+        ]
+        # The first section link of the definition is the page that defines the term.
+        chapters = [
+            "book/" + href.split("#")[0].removesuffix(".html")
+            for href in term["links"]
+            if re.match(r"[\w-]+\.html#", href)
+        ]
+        for stem in stems:
+            if glossary not in pages(stem):
+                problems.append(f"{term['text']}: {stem!r} does not lead to the glossary")
+            if chapters and docnames.index(chapters[0]) not in pages(stem):
+                problems.append(f"{term['text']}: {stem!r} does not lead to {chapters[0]}")
+    assert not problems, "the search does not find these terms:\n" + "\n".join(problems)
+
+
+GLOSSARY_SEARCHES = ["vanishing gradient", "Glorot initialization", "update-to-weight ratio",
+                     "dead ReLU", "k-fold cross-validation"]
+
+
+def test_search_box_shows_the_glossary_for_a_term(html, served, browser):
+    """Type a term into the search box of a chapter page: the glossary entry is a result."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(
+        "**/*",
+        lambda route: route.continue_()
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost")
+        else route.abort("blockedbyclient"),
+    )
+    missing = {}
+    try:
+        page = context.new_page()
+        for query in GLOSSARY_SEARCHES:
+            page.goto(served + "book/05-backprop.html", wait_until="networkidle")
+            page.locator("button.search-button__button:visible").first.click()
+            box = page.locator("#pst-search-dialog input[type=search]")
+            box.fill(query)
+            box.press("Enter")
+            page.wait_for_url("**/search.html?q=*")
+            page.wait_for_function(
+                "() => /Search finished/.test("
+                "(document.querySelector('#search-results') || {}).innerText || '')",
+                timeout=30_000,
+            )
+            hrefs = page.eval_on_selector_all(
+                "#search-results a", "links => links.map(a => a.getAttribute('href'))"
+            )
+            if not any("glossary.html#term-" in (h or "") for h in hrefs):
+                missing[query] = hrefs[:5]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "search-glossary-term.png"))
+    finally:
+        context.close()
+    assert not missing, f"the search box did not show the glossary entry for: {missing}"
