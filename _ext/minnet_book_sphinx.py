@@ -23,9 +23,10 @@ For the PDF (``jupyter-book build . --builder pdflatex``) only:
   1 on with unnumbered sections, as the HTML does (the appendices, like the front matter,
   stay unnumbered), and the parts themselves carry only their captions.
 - sphinx-proof 0.4 looks up the page of a theorem or definition in the assembled LaTeX
-  document by its title and, failing there, writes ``\label{None:thm-xor}`` and no
-  number: every reference to it prints "??". The page is the nearest enclosing
-  ``start_of_file`` node; the lookup is replaced by that.
+  document by walking up to a section titled like the page; the walk fails there (moved
+  nodes keep stale parents), so it writes ``\label{None:thm-xor}`` and no number, and
+  every reference to it prints "??". The page is read instead from the record
+  sphinx-proof keeps of every labelled directive (``env.proof_list``).
 """
 
 from __future__ import annotations
@@ -100,7 +101,10 @@ class LatexChapterNumbering(SphinxPostTransform):
 
 
 def _proof_docname(env, node, parent_tag):
-    """The page a node belongs to in the assembled LaTeX document (see the module's doc)."""
+    """The page a theorem, definition, ... node comes from (see the module's doc)."""
+    entry = getattr(env, "proof_list", {}).get(node.get("label", ""))
+    if entry is not None:
+        return entry["docname"]
     while node is not None:
         if isinstance(node, addnodes.start_of_file):
             return node["docname"]
