@@ -119,8 +119,18 @@ def pdf_build() -> subprocess.CompletedProcess:
                 shutil.rmtree(link)
             link.symlink_to(CACHE, target_is_directory=True)
         proc = subprocess.run(
-            [_jupyter_book(), "build", ".", "--builder", "pdflatex", "-W", "-n", "--keep-going",
-             "--path-output", str(OUT)],
+            [
+                _jupyter_book(),
+                "build",
+                ".",
+                "--builder",
+                "pdflatex",
+                "-W",
+                "-n",
+                "--keep-going",
+                "--path-output",
+                str(OUT),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -156,7 +166,8 @@ def latex_log(pdf) -> str:
 
 def test_pdf_build_passes_strict(pdf_build, pdf):
     warnings = [
-        line for line in (pdf_build.stdout + pdf_build.stderr).splitlines()
+        line
+        for line in (pdf_build.stdout + pdf_build.stderr).splitlines()
         if re.search(r"\b(WARNING|ERROR)\b:", line) and "IPKernelApp" not in line
     ]
     assert not warnings, "\n".join(warnings[:40])
