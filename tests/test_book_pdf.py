@@ -12,8 +12,8 @@ notebook executed.
 Checked in the PDF: every page of _toc.yml is there by its title, the chapters of the
 numbered parts carry the HTML's numbers (book/01-neuron is chapter 1, its figures
 "Figure 1.1", ...), no reference is left unresolved ("??" in the text, "undefined" in the
-LaTeX log), no character is missing from the fonts, and every figure of the notebooks is
-an image in the PDF.
+LaTeX log), no character is missing from the fonts, every figure of the notebooks is an
+image in the PDF, with its caption, and none is too tall for its page.
 
 Needs Debian's ``latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
 poppler-utils`` (README, command 1b); without them the tests skip and say so, unless
@@ -209,6 +209,11 @@ def test_no_unresolved_reference(text, latex_log):
     assert "There were undefined references" not in latex_log
     lines = [line for line in text.splitlines() if "??" in line]
     assert not lines, f"'??' in the PDF's text: {lines[:10]}"
+
+
+def test_no_figure_is_too_large_for_its_page(latex_log):
+    too_large = re.findall(r"Float too large for page by [\d.]+pt on input line \d+", latex_log)
+    assert not too_large, f"figures running into the page's footer (book.tex): {too_large}"
 
 
 def test_no_character_is_missing_from_the_fonts(latex_log):
