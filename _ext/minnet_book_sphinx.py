@@ -1,4 +1,4 @@
-"""Small fixes to Jupyter Book 1.x's HTML output, loaded from _config.yml.
+r"""Small fixes to Jupyter Book 1.x's output (HTML and PDF), loaded from _config.yml.
 
 - sphinx-thebe 0.3 registers its configuration script once per reading pass, so a page
   can declare ``const THEBE_JS_URL`` twice (once registered with the file name None,
@@ -11,11 +11,31 @@
   page (contrast of links inside exercise, solution and proof boxes; see the file).
   It is served from this folder, not from a root-level ``_static/``, which Jupyter Book
   would inject wholesale into every page.
+
+For the PDF (``jupyter-book build . --builder pdflatex``) only:
+
+- Chapter numbers as in the HTML. LaTeX numbers every ``\chapter`` in a row, so the three
+  pages of "Getting started" would become chapters 1-3 and book/01-neuron chapter 4, with
+  its equations (4.1), ... and figures "Figure 4.1", while the HTML (and the theorem and
+  exercise numbers, which come from Sphinx) say 1. The parts of _toc.yml without
+  ``numbered`` get unnumbered chapters (each restarts its own figure, table and equation
+  count, as in the HTML: "Figure 1", "(1)"), the numbered parts number their chapters from
+  1 on with unnumbered sections, as the HTML does (the appendices, like the front matter,
+  stay unnumbered), and the parts themselves carry only their captions.
+- sphinx-proof 0.4 looks up the page of a theorem or definition in the assembled LaTeX
+  document by walking up to a section titled like the page; the walk fails there (moved
+  nodes keep stale parents), so it writes ``\label{None:thm-xor}`` and no number, and
+  every reference to it prints "??". The page is read instead from the record
+  sphinx-proof keeps of every labelled directive (``env.proof_list``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSS_FILES = ("minnet-book.css",)
@@ -44,7 +64,62 @@ def _add_static(app, config):
         config.html_static_path.append(str(STATIC))
 
 
+# LaTeX put around the parts of _toc.yml (see the module's doc). Before each part nothing
+# is numbered, not even the part ("Part II" above "Part I: One neuron, one layer" would
+# only confuse); after the title of a numbered part its chapters are numbered, their
+# sections not; each page of an unnumbered part counts its figures, tables and equations
+# from 1.
+BEFORE_PART = "\\setcounter{secnumdepth}{-2}\n"
+NUMBERED_CHAPTERS = "\\setcounter{secnumdepth}{0}\n"
+UNNUMBERED_PAGE = "\\setcounter{figure}{0}\\setcounter{table}{0}\\setcounter{equation}{0}\n"
+
+
+class LatexChapterNumbering(SphinxPostTransform):
+    """Numbered parts of _toc.yml number their chapters 1, 2, ...; the others do not."""
+
+    builders = ("latex",)
+    default_priority = 800  # after sphinx-jupyterbook-latex has made the parts (700)
+
+    def run(self, **kwargs):
+        site_map = getattr(self.env, "external_site_map", None)
+        if site_map is None or site_map.root.docname not in site_map:
+            return
+        parts = site_map[site_map.root.docname].subtrees
+        numbered = {p.caption: bool(p.numbered) for p in parts if p.caption}
+        for part in list(self.document.findall(addnodes.start_of_file)):
+            caption = part.get("docname")
+            if caption not in numbered:
+                continue  # a page, not a part made from a caption
+            if numbered[caption]:
+                section = next(iter(part.findall(nodes.section)))
+                section.insert(1, nodes.raw("", NUMBERED_CHAPTERS, format="latex"))
+            else:
+                for page in part.findall(addnodes.start_of_file):
+                    if page is not part:
+                        page.insert(0, nodes.raw("", UNNUMBERED_PAGE, format="latex"))
+            part.insert(0, nodes.raw("", BEFORE_PART, format="latex"))
+
+
+def _proof_docname(env, node, parent_tag):
+    """The page a theorem, definition, ... node comes from (see the module's doc)."""
+    entry = getattr(env, "proof_list", {}).get(node.get("label", ""))
+    if entry is not None:
+        return entry["docname"]
+    while node is not None:
+        if isinstance(node, addnodes.start_of_file):
+            return node["docname"]
+        node = node.parent
+    return None
+
+
 def setup(app):
+    try:
+        import sphinx_proof.nodes
+    except ImportError:
+        pass
+    else:
+        sphinx_proof.nodes.find_parent = _proof_docname
+    app.add_post_transform(LatexChapterNumbering)
     app.connect("config-inited", _add_static)
     for name in CSS_FILES:
         app.add_css_file(name)

@@ -41,6 +41,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from book_build_lock import book_build_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
@@ -113,14 +114,15 @@ def build() -> subprocess.CompletedProcess:
     """Build the book once for this module; the log is kept in _build/build.log."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
     BUILD.mkdir(exist_ok=True)
-    proc = subprocess.run(
-        [_jupyter_book(), "build", ".", "-W", "-n", "--keep-going", "--all"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=25 * 60,
-    )
+    with book_build_lock():  # never beside the PDF build (tests/test_book_pdf.py)
+        proc = subprocess.run(
+            [_jupyter_book(), "build", ".", "-W", "-n", "--keep-going", "--all"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=25 * 60,
+        )
     (BUILD / "build.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
     return proc
 
