@@ -301,8 +301,9 @@ def write_page(parts: dict) -> None:
         f"{BINDER_CAP_MIB // 1024} GB per session (its user guide, "
         "<https://mybinder.readthedocs.io/en/latest/about/user-guidelines.html>); headroom "
         f"below is {BINDER_CAP_MIB} MiB minus the peak, and the margin to {BINDER_FLOOR_MIB} MiB "
-        "is shown too. The Jupyter server itself and any other open kernel count against the "
-        "same limit.",
+        "is shown too. 2 GB is read as 2048 MiB; if it means 2 x 10^9 bytes (1907 MiB), "
+        "every headroom is 141 MiB smaller. The Jupyter server itself and any other open "
+        "kernel count against the same limit.",
         "- The machine is shared with other work: every time here is inflated by the load "
         "(load average, 1 minute, recorded beside each part). Sizes and memory do not depend "
         "on the load.",
@@ -316,7 +317,8 @@ def write_page(parts: dict) -> None:
             f"({ins['python']}, pip {ins['pip']}), filled as repo2docker fills Binder's: "
             "`pip install -r requirements.txt` from the repository root, then `pip install .` "
             "(repo2docker's step for a repository whose `pyproject.toml` has `[project]` and "
-            "`[build-system]`). pip's cache was warm, so the times are not download times: "
+            "`[build-system]`). The wheels came from pip's warm cache and a local wheel "
+            "directory, so the times are install times, not download times: "
             f"{ins['seconds_requirements']} s for the requirements, {ins['seconds_package']} s "
             f"for `pip install .` (load {ins['load'][0]} before, {ins['load'][1]} after). "
             "The environment was deleted afterwards.",
@@ -356,17 +358,21 @@ def write_page(parts: dict) -> None:
             "Each notebook of `_toc.yml`, alone, on a fresh `python3` kernel (nbclient; working "
             "directory `book/`), one after the other. *Seconds*: wall time from starting the "
             "kernel to the last cell's end. *Peak*: the kernel process's peak resident memory "
-            "(`VmHWM` in `/proc/<pid>/status`, read before the kernel is shut down); the kernel "
-            "started no child processes. The data sets come from the local copy in "
-            "`MINNET_DATA_DIR`; on Binder the first use downloads them.",
+            "(`VmHWM` in `/proc/<pid>/status`, read before the kernel is shut down); *at end*: "
+            "its resident memory then (`VmRSS`), what an open tab keeps holding. "
+            + ("The kernels started no child processes. " if not any(r["children_mib"] for r in rows)
+               else f"Child processes of the kernels held up to {max(r['children_mib'] for r in rows)} "
+                    "MiB more at the end (not included). ")
+            + "The data sets come from the local copy in `MINNET_DATA_DIR`; on Binder the "
+            "first use downloads them.",
             "",
-            f"| notebook | seconds | peak MiB | headroom to {BINDER_CAP_MIB} MiB | "
+            f"| notebook | seconds | peak MiB | at end MiB | headroom to {BINDER_CAP_MIB} MiB | "
             f"margin to {BINDER_FLOOR_MIB} MiB | load before / after |",
-            "|---|---:|---:|---:|---:|---|",
+            "|---|---:|---:|---:|---:|---:|---|",
         ]
         for r in rows:
             lines.append(
-                f"| `{r['notebook']}` | {r['seconds']:.1f} | {r['peak_mib']} | "
+                f"| `{r['notebook']}` | {r['seconds']:.1f} | {r['peak_mib']} | {r['end_rss_mib']} | "
                 f"{BINDER_CAP_MIB - r['peak_mib']} | {BINDER_FLOOR_MIB - r['peak_mib']} | "
                 f"{r['load'][0]} / {r['load'][1]} |")
         total = sum(r["seconds"] for r in rows)

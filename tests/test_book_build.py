@@ -663,3 +663,99 @@ def test_every_figure_is_exposed_with_its_caption_and_alt_text(audit):
     }
     problems = {name: p for name, p in problems.items() if p}
     assert not problems, f"figures a screen-reader user cannot reach or hear: {problems}"
+
+
+# ------------------------------------------------------------------ live code (Thebe)
+# _ext/minnet_thebe.py: the page's Thebe configuration names the repository, branch,
+# BinderHub and kernel; every code cell is there for Thebe; each remove-input cell (the
+# setup cell) carries its code, inert, and becomes the first cell Thebe runs.
+
+THEBE_CELL = "text/x-minnet-thebe-cell"
+
+
+def _thebe_config(soup) -> dict[str, str]:
+    scripts = soup.select('script[type="text/x-thebe-config"]')
+    assert len(scripts) == 1, f"{len(scripts)} Thebe configurations on the page"
+    text = scripts[0].get_text()
+    return {key: value for key, value in re.findall(r"(\w+):\s*\"([^\"]*)\"", text)}
+
+
+def test_live_code_configuration_on_every_notebook_page(html, book_config):
+    import json
+
+    import nbformat
+
+    url = urlparse(book_config["repository"]["url"]).path.strip("/")
+    expected = {
+        "repo": url,
+        "ref": book_config["repository"].get("branch", "main"),
+        "binderUrl": book_config["launch_buttons"]["binderhub_url"].rstrip("/"),
+        "name": "python3",
+    }
+    problems = {}
+    for entry in _notebook_pages():
+        soup = _soup(html / f"{entry}.html")
+        found = []
+        config = _thebe_config(soup)
+        found += [f"{k}={config.get(k)!r}, expected {v!r}" for k, v in expected.items()
+                  if config.get(k) != v]
+        inline = " ".join(s.get_text() for s in soup.select("script:not([src])"))
+        if not re.search(r'THEBE_JS_URL = "https://unpkg\.com/thebe@0\.9\.\d+/lib/index\.js"', inline):
+            found.append("THEBE_JS_URL does not name thebe 0.9 (ipywidgets 8's widget manager)")
+        sources = {s.get("src", "").split("?")[0].rsplit("/", 1)[-1] for s in soup.select("script[src]")}
+        found += [f"{js} not loaded" for js in ("sphinx-thebe.js", "minnet-thebe.js") if js not in sources]
+        # every code cell offers Thebe its code: a <pre>, or the hidden source of a remove-input cell
+        cells = soup.select("div.cell")
+        assert cells, f"{entry}: no code cell"
+        bare = [c.get("class") for c in cells
+                if not c.select_one(f"pre, script[type='{THEBE_CELL}']")]
+        if bare:
+            found.append(f"{len(bare)} code cells without code for Thebe: {bare[:3]}")
+        nb = nbformat.read(ROOT / f"{entry}.ipynb", as_version=4)
+        hidden = [c.source for c in nb.cells if c.cell_type == "code"
+                  and "remove-input" in c.metadata.get("tags", [])
+                  and "remove-output" not in c.metadata.get("tags", [])]
+        on_page = [json.loads(s.get_text()) for s in soup.select(f'script[type="{THEBE_CELL}"]')]
+        if on_page != hidden:
+            found.append(f"hidden cells on the page {len(on_page)} != remove-input cells {len(hidden)}"
+                         " (or their code differs)")
+        if found:
+            problems[entry] = found
+    assert not problems, problems
+
+
+def test_live_code_button_prepares_the_page_in_chromium(served, browser):
+    """Offline, pressing Live Code turns the setup cell into Thebe's first cell and asks the
+    configured thebe for its script; no kernel can start here (the thebe script is refused)."""
+    page_name = f"{_notebook_pages()[1]}.html"
+    context = browser.new_context()
+    asked = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", only_local)
+    try:
+        page = context.new_page()
+        page.goto(served + page_name, wait_until="networkidle", timeout=60_000)
+        assert page.locator(f'script[type="{THEBE_CELL}"]').count() >= 1
+        page.locator(".btn-launch-thebe, .thebe-launch-button").first.evaluate("b => b.click()")
+        page.wait_for_function(
+            "() => document.querySelector('.minnet-thebe-init pre[data-executable]') !== null",
+            timeout=20_000)
+        first = page.evaluate(
+            "() => document.querySelector('pre[data-executable]').closest('.cell')"
+            ".classList.contains('minnet-thebe-init')")
+        assert first, "the setup cell is not the first cell Thebe will run"
+        page.wait_for_timeout(1000)
+        assert any(re.match(r"https://unpkg\.com/thebe@0\.9\.\d+/lib/index\.js", u) for u in asked), asked
+        assert any(u.endswith("/thebe.css") for u in asked), "thebe's stylesheet was not asked for"
+        executable = page.locator("pre[data-executable]").count()
+        assert executable == page.locator("div.cell").count(), "a code cell was left out of Thebe"
+    finally:
+        context.close()

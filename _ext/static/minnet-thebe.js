@@ -5,6 +5,7 @@
  * - the hidden code of every remove-input cell (a setup cell: imports, seeds), kept inert in
  *   <script type="text/x-minnet-thebe-cell">, becomes a code cell that Thebe picks up;
  *   it stays out of sight (minnet-thebe.css) and runs first, once the kernel is ready;
+ * - every code cell gets an output area (thebe 0.9 matches cells and output areas by order);
  * - thebe's stylesheet is added (thebe 0.9 ships it apart from its script).
  * Nothing here runs, and nothing is fetched, until the button is pressed.
  */
@@ -20,6 +21,20 @@
       pre.textContent = JSON.parse(el.textContent);
       el.replaceWith(pre);
       if (cell) cell.classList.add("minnet-thebe-init");
+    });
+  }
+
+  // thebe 0.9 pairs the k-th code cell with the k-th output placeholder of the page, so a
+  // cell without outputs would shift every later cell's output to another cell: give every
+  // code cell an (empty) output placeholder.
+  function addMissingOutputAreas() {
+    var selector = typeof thebe_selector !== "undefined" ? thebe_selector : ".thebe,.cell";
+    var output = typeof thebe_selector_output !== "undefined" ? thebe_selector_output : ".output, .cell_output";
+    document.querySelectorAll(selector).forEach(function (cell) {
+      if (!cell.querySelector("pre") || cell.querySelector(output)) return;
+      var area = document.createElement("div");
+      area.className = "cell_output docutils container";
+      cell.appendChild(area);
     });
   }
 
@@ -60,6 +75,7 @@
     if (prepared) return;
     prepared = true;
     materializeHiddenCells();
+    addMissingOutputAreas();
     addThebeStylesheet();
     runInitCellsWhenReady();
   }
