@@ -327,7 +327,11 @@ def write_page(parts: dict) -> None:
             f"{ins['distributions']} distributions.",
             f"- minnet editable after `-r requirements.txt`: "
             f"{'yes' if ins['minnet_editable_after_requirements'] else 'no'}; after repo2docker's "
-            f"`pip install .`: {'yes' if ins['minnet_editable_after_pip_install_dot'] else 'no'}.",
+            f"`pip install .`: {'yes' if ins['minnet_editable_after_pip_install_dot'] else 'no'}."
+            + ("" if ins["minnet_editable_after_pip_install_dot"] else
+               " So on Binder `minnet` is a copy of `src/minnet` made when the image is built: "
+               "the same code, but an edit to `src/minnet` in a Binder session takes effect only "
+               "after `pip install -e .` in that session's terminal and a restart of the kernel."),
             "",
             "| distribution | MiB |",
             "|---|---:|",
