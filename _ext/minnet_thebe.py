@@ -20,7 +20,13 @@ falls short of running a chapter, for three reasons this extension fixes:
   the button is pressed.
 - The Binder URL is written into the page's Thebe configuration
   (``binderOptions.binderUrl``), from ``launch_buttons.binderhub_url``, so that the launch
-  buttons and Thebe use the same BinderHub.
+  buttons and Thebe use the same BinderHub; and the kernel's name is written where thebe 0.9
+  reads it (``kernelOptions.kernelName``; sphinx-thebe writes ``kernelOptions.name``).
+
+When the reader presses the button, thebe 0.9.3 comes from unpkg.com, and it fetches
+require.js (to load widget code) and MathJax 2 (for formulas in outputs) from
+cdnjs.cloudflare.com, and the code of widget libraries other than ipywidgets' own (the book
+uses none) from cdn.jsdelivr.net.
 """
 
 from __future__ import annotations
@@ -78,10 +84,19 @@ def _fix_page(app, pagename, templatename, context, doctree):
                 body,
             )
     body = context.get("body")
+    if not body or "text/x-thebe-config" not in body:
+        return
     binder = app.config.minnet_thebe_binder_url
-    if body and binder and "text/x-thebe-config" in body and "binderUrl" not in body:
-        context["body"] = body.replace(
+    if binder and "binderUrl" not in body:
+        body = body.replace(
             "binderOptions: {", f'binderOptions: {{\n            binderUrl: "{binder}",', 1)
+    # sphinx-thebe writes the kernel as kernelOptions.name (thebe 0.8); thebe 0.9 reads
+    # kernelOptions.kernelName and would otherwise ask the server for a kernel "python"
+    kernel = re.search(r'kernelOptions: \{\s*name: "([^"]+)"', body)
+    if kernel and "kernelName:" not in body:
+        body = body.replace(
+            "kernelOptions: {", f'kernelOptions: {{\n            kernelName: "{kernel.group(1)}",', 1)
+    context["body"] = body
 
 
 def _binder_url(app, config):

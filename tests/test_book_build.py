@@ -690,7 +690,8 @@ def test_live_code_configuration_on_every_notebook_page(html, book_config):
         "repo": url,
         "ref": book_config["repository"].get("branch", "main"),
         "binderUrl": book_config["launch_buttons"]["binderhub_url"].rstrip("/"),
-        "name": "python3",
+        "name": "python3",        # thebe 0.8 reads kernelOptions.name,
+        "kernelName": "python3",  # thebe 0.9 kernelOptions.kernelName
     }
     problems = {}
     for entry in _notebook_pages():
