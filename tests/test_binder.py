@@ -9,12 +9,12 @@ reader on Binder, a reader at home (``pip install -r requirements.txt``) and CI 
 same pinned versions.
 
 One more file repo2docker reads cannot be avoided: ``pyproject.toml`` (the minnet package).
-With ``[project]`` and ``[build-system]`` in it, repo2docker (2024 and later) 1. refuses to
-build if runtime.txt's Python is outside ``requires-python`` and 2. runs ``pip install .``
-after the requirements. Both are checked here to be harmless: the Python is admitted, and
-the package's dependencies are already pinned by requirements.txt, so the second install
-adds no distribution (it reinstalls minnet from the same source; benchmarks/binder.md shows
-how it ends up installed).
+With ``[project]`` and ``[build-system]`` in it, repo2docker (its source as of 2026-08)
+1. refuses to build if runtime.txt's Python is outside ``requires-python`` and 2. runs
+``pip install .`` after the requirements. Both are checked here to be harmless: the Python
+is admitted, and the package's dependencies are already pinned by requirements.txt, so the
+second install adds no distribution. It does reinstall minnet from the same source as a
+copy, no longer editable (measured in benchmarks/binder.md).
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def _pins_for(python: str) -> dict[str, Requirement]:
         req = Requirement(line)
         if req.marker is None or req.marker.evaluate(env):
             name = canonicalize_name(req.name)
-            assert name not in pins, f"two lines of requirements.txt pin {req.name} for Python {python}"
+            assert name not in pins, (
+                f"two lines of requirements.txt pin {req.name} for Python {python}")
             pins[name] = req
     return pins
 

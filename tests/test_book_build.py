@@ -24,6 +24,10 @@ checks of its output on the same worker:
    skipped level); and that every figure is in the accessibility tree with its caption
    and alt text. Screenshots of every page go to ``_build/screenshots/``, and of every
    captioned figure to ``_build/screenshots/figures/``, for people to look at.
+4. Live code (``_ext/minnet_thebe.py``): every notebook page's Thebe configuration names
+   the repository, branch, BinderHub and kernel ``python3`` and loads thebe 0.9; every
+   code cell offers Thebe its code (the setup cell's hidden code included); in Chromium,
+   with no network, the Live Code button turns the setup cell into the first code cell.
 """
 
 from __future__ import annotations
