@@ -86,6 +86,7 @@ def _load() -> float:
 # ------------------------------------------------------------------ install
 def measure_install() -> dict:
     venv = Path(tempfile.mkdtemp(prefix="minnet-binder-venv-"))
+    build_dir_existed = (ROOT / "build").exists()  # setuptools' leftovers of `pip install .`
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         py = str(venv / "bin" / "python")
@@ -126,6 +127,8 @@ def measure_install() -> dict:
         }
     finally:
         shutil.rmtree(venv, ignore_errors=True)
+        if not build_dir_existed:
+            shutil.rmtree(ROOT / "build", ignore_errors=True)
 
 
 _DIST_SIZES = r"""
