@@ -24,6 +24,10 @@ checks of its output on the same worker:
    skipped level); and that every figure is in the accessibility tree with its caption
    and alt text. Screenshots of every page go to ``_build/screenshots/``, and of every
    captioned figure to ``_build/screenshots/figures/``, for people to look at.
+4. Live code (``_ext/minnet_thebe.py``): every notebook page's Thebe configuration names
+   the repository, branch, BinderHub and kernel ``python3`` and loads thebe 0.9; every
+   code cell offers Thebe its code (the setup cell's hidden code included); in Chromium,
+   with no network, the Live Code button turns the setup cell into the first code cell.
 """
 
 from __future__ import annotations
@@ -823,3 +827,104 @@ def test_search_box_shows_the_glossary_for_a_term(html, served, browser):
     finally:
         context.close()
     assert not missing, f"the search box did not show the glossary entry for: {missing}"
+# ------------------------------------------------------------------ live code (Thebe)
+# _ext/minnet_thebe.py: the page's Thebe configuration names the repository, branch,
+# BinderHub and kernel; every code cell is there for Thebe; each remove-input cell (the
+# setup cell) carries its code, inert, and becomes the first cell Thebe runs.
+
+THEBE_CELL = "text/x-minnet-thebe-cell"
+
+
+def _thebe_config(soup) -> dict[str, str]:
+    scripts = soup.select('script[type="text/x-thebe-config"]')
+    assert len(scripts) == 1, f"{len(scripts)} Thebe configurations on the page"
+    text = scripts[0].get_text()
+    return {key: value for key, value in re.findall(r"(\w+):\s*\"([^\"]*)\"", text)}
+
+
+def test_live_code_configuration_on_every_notebook_page(html, book_config):
+    import json
+
+    import nbformat
+
+    url = urlparse(book_config["repository"]["url"]).path.strip("/")
+    expected = {
+        "repo": url,
+        "ref": book_config["repository"].get("branch", "main"),
+        "binderUrl": book_config["launch_buttons"]["binderhub_url"].rstrip("/"),
+        "name": "python3",        # thebe 0.8 reads kernelOptions.name,
+        "kernelName": "python3",  # thebe 0.9 kernelOptions.kernelName
+    }
+    problems = {}
+    for entry in _notebook_pages():
+        soup = _soup(html / f"{entry}.html")
+        found = []
+        config = _thebe_config(soup)
+        found += [f"{k}={config.get(k)!r}, expected {v!r}" for k, v in expected.items()
+                  if config.get(k) != v]
+        inline = " ".join(s.get_text() for s in soup.select("script:not([src])"))
+        if not re.search(r'THEBE_JS_URL = "https://unpkg\.com/thebe@0\.9\.\d+/lib/index\.js"', inline):
+            found.append("THEBE_JS_URL does not name thebe 0.9 (ipywidgets 8's widget manager)")
+        sources = {s.get("src", "").split("?")[0].rsplit("/", 1)[-1] for s in soup.select("script[src]")}
+        found += [f"{js} not loaded" for js in ("sphinx-thebe.js", "minnet-thebe.js") if js not in sources]
+        # every code cell offers Thebe its code: a <pre>, or the hidden source of a remove-input cell
+        cells = soup.select("div.cell")
+        assert cells, f"{entry}: no code cell"
+        bare = [c.get("class") for c in cells
+                if not c.select_one(f"pre, script[type='{THEBE_CELL}']")]
+        if bare:
+            found.append(f"{len(bare)} code cells without code for Thebe: {bare[:3]}")
+        nb = nbformat.read(ROOT / f"{entry}.ipynb", as_version=4)
+        hidden = [c.source for c in nb.cells if c.cell_type == "code"
+                  and "remove-input" in c.metadata.get("tags", [])
+                  and "remove-output" not in c.metadata.get("tags", [])]
+        on_page = [json.loads(s.get_text()) for s in soup.select(f'script[type="{THEBE_CELL}"]')]
+        if on_page != hidden:
+            found.append(f"hidden cells on the page {len(on_page)} != remove-input cells {len(hidden)}"
+                         " (or their code differs)")
+        if found:
+            problems[entry] = found
+    assert not problems, problems
+
+
+def test_live_code_button_prepares_the_page_in_chromium(served, browser):
+    """Offline, pressing Live Code turns the setup cell into the page's first code cell, gives
+    every code cell an output area, and asks the configured thebe for its script and style.
+    No kernel can start here: the request for thebe is refused, so thebe itself never runs
+    (a run against a local Jupyter server is described in README, "On Binder")."""
+    page_name = f"{_notebook_pages()[1]}.html"
+    context = browser.new_context()
+    asked = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", only_local)
+    try:
+        page = context.new_page()
+        page.goto(served + page_name, wait_until="networkidle", timeout=60_000)
+        assert page.locator(f'script[type="{THEBE_CELL}"]').count() >= 1
+        page.locator(".btn-launch-thebe, .thebe-launch-button").first.evaluate("b => b.click()")
+        page.wait_for_function(
+            "() => document.querySelector('.minnet-thebe-init > pre') !== null", timeout=20_000)
+        state = page.evaluate("""(hiddenType) => {
+            const cells = [...document.querySelectorAll('div.cell')];
+            return {
+              first: cells.find(c => c.querySelector('pre')).classList.contains('minnet-thebe-init'),
+              hidden_left: document.querySelectorAll(`script[type="${hiddenType}"]`).length,
+              without_code: cells.filter(c => !c.querySelector('pre')).length,
+              without_output: cells.filter(c => !c.querySelector('.cell_output, .output')).length,
+            };
+        }""", THEBE_CELL)
+        assert state == {"first": True, "hidden_left": 0, "without_code": 0,
+                         "without_output": 0}, state
+        page.wait_for_timeout(1000)
+        assert any(re.match(r"https://unpkg\.com/thebe@0\.9\.\d+/lib/index\.js", u) for u in asked), asked
+        assert any(u.endswith("/thebe.css") for u in asked), "thebe's stylesheet was not asked for"
+    finally:
+        context.close()
