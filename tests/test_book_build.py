@@ -827,6 +827,8 @@ def test_search_box_shows_the_glossary_for_a_term(html, served, browser):
     finally:
         context.close()
     assert not missing, f"the search box did not show the glossary entry for: {missing}"
+
+
 # ------------------------------------------------------------------ live code (Thebe)
 # _ext/minnet_thebe.py: the page's Thebe configuration names the repository, branch,
 # BinderHub and kernel; every code cell is there for Thebe; each remove-input cell (the
