@@ -11,11 +11,17 @@
   page (contrast of links inside exercise, solution and proof boxes; see the file).
   It is served from this folder, not from a root-level ``_static/``, which Jupyter Book
   would inject wholesale into every page.
+- "Check yourself" (the quick questions before each chapter's summary) is raw HTML
+  ``<details>`` with markdown feedback between its tags. Builders other than HTML (the
+  LaTeX/PDF build) drop raw HTML and would print the feedback without its options, so
+  there the section is left out. ``tests/test_selfchecks.py`` describes the format.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from docutils import nodes
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSS_FILES = ("minnet-book.css",)
@@ -39,6 +45,18 @@ def _fix_page(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+SELFCHECK_TITLE = "Check yourself"
+
+
+def _drop_selfchecks_outside_html(app, doctree, docname):
+    if app.builder.format == "html":
+        return
+    for section in list(doctree.findall(nodes.section)):
+        title = section.next_node(nodes.title)
+        if title is not None and title.astext().strip() == SELFCHECK_TITLE:
+            section.parent.remove(section)
+
+
 def _add_static(app, config):
     if str(STATIC) not in map(str, config.html_static_path):
         config.html_static_path.append(str(STATIC))
@@ -49,4 +67,5 @@ def setup(app):
     for name in CSS_FILES:
         app.add_css_file(name)
     app.connect("html-page-context", _fix_page, priority=900)
+    app.connect("doctree-resolved", _drop_selfchecks_outside_html)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
