@@ -27,6 +27,10 @@ For the PDF (``jupyter-book build . --builder pdflatex``) only:
   nodes keep stale parents), so it writes ``\label{None:thm-xor}`` and no number, and
   every reference to it prints "??". The page is read instead from the record
   sphinx-proof keeps of every labelled directive (``env.proof_list``).
+- "Check yourself" (the quick questions before each chapter's summary) is raw HTML
+  ``<details>`` with markdown feedback between its tags. Builders other than HTML (the
+  LaTeX/PDF build) drop raw HTML and would print the feedback without its options, so
+  there the section is left out. ``tests/test_selfchecks.py`` describes the format.
 """
 
 from __future__ import annotations
@@ -57,6 +61,18 @@ def _fix_page(app, pagename, templatename, context, doctree):
             seen.add(key)
             kept.append(script)
     scripts[:] = kept
+
+
+SELFCHECK_TITLE = "Check yourself"
+
+
+def _drop_selfchecks_outside_html(app, doctree, docname):
+    if app.builder.format == "html":
+        return
+    for section in list(doctree.findall(nodes.section)):
+        title = section.next_node(nodes.title)
+        if title is not None and title.astext().strip() == SELFCHECK_TITLE:
+            section.parent.remove(section)
 
 
 def _add_static(app, config):
@@ -124,4 +140,5 @@ def setup(app):
     for name in CSS_FILES:
         app.add_css_file(name)
     app.connect("html-page-context", _fix_page, priority=900)
+    app.connect("doctree-resolved", _drop_selfchecks_outside_html)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

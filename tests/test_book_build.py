@@ -930,3 +930,191 @@ def test_live_code_button_prepares_the_page_in_chromium(served, browser):
         assert any(u.endswith("/thebe.css") for u in asked), "thebe's stylesheet was not asked for"
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ self-checks
+# "Check yourself" at the end of chapters 1-10: every answer is a plain HTML
+# <details class="selfcheck"> whose <summary> is the option and whose first paragraph, the
+# feedback, starts with "Right:" or "Not quite:" (tests/test_selfchecks.py checks the
+# notebooks). No JavaScript: the browser opens an answer on a click, or on Enter or Space.
+
+SELFCHECK_PAGE = "book/05-backprop"  # the page the browser test answers questions on
+
+
+def _selfcheck_section(soup):
+    return soup.select_one("article.bd-article section#check-yourself")
+
+
+@pytest.mark.parametrize("entry", _numbered_chapters())
+def test_selfcheck_is_rendered_with_its_feedback_and_mathematics(html, entry):
+    """MyST rendered the feedback inside each <details> as markdown: a paragraph that starts
+    with a bold "Right:" or "Not quite:", with its mathematics as MathJax input and its
+    equation links resolved; the option texts are plain text."""
+    section = _selfcheck_section(_soup(html / f"{entry}.html"))
+    assert section is not None, f"{entry}: no section 'Check yourself'"
+    questions = [p for p in section.find_all("p", recursive=False)
+                 if _text(p).startswith("Question ")]
+    answers = section.select("details.selfcheck")
+    problems = []
+    if len(questions) < 3:
+        problems.append(f"{len(questions)} questions")
+    for k, details in enumerate(answers, start=1):
+        summary = details.find("summary")
+        feedback = details.find("p")
+        verdict = feedback.find("strong") if feedback is not None else None
+        if summary is None or not _text(summary):
+            problems.append(f"answer {k} has no option text")
+        elif re.search(r"[$`\\]", summary.get_text()):
+            problems.append(f"answer {k}: markup shown as text in {_text(summary)!r}")
+        if verdict is None or _text(verdict) not in ("Right:", "Not quite:"):
+            problems.append(f"answer {k} ({_text(summary)[:30]!r}): feedback not rendered "
+                            "as a paragraph starting with bold Right:/Not quite:")
+        elif "$" in details.get_text():
+            problems.append(f"answer {k}: a '$' was not rendered as mathematics")
+    rights = sum(_text(d.find("p").find("strong")) == "Right:" for d in answers
+                 if d.find("p") is not None and d.find("p").find("strong") is not None)
+    if rights != len(questions):
+        problems.append(f"{rights} right answers for {len(questions)} questions")
+    assert not problems, f"{entry}:\n" + "\n".join(problems)
+
+
+# checkVisibility(): Chromium keeps a closed <details>'s content laid out but skipped
+# (content-visibility: hidden), so getClientRects() alone would call it visible.
+FEEDBACK_STATE = """details => ({
+  open: details.open,
+  visible: !!details.querySelector(':scope > p')
+           && details.querySelector(':scope > p').checkVisibility(),
+  text: details.querySelector(':scope > p')
+        ? details.querySelector(':scope > p').innerText.trim() : '',
+})"""
+
+
+def _verdict(details) -> str:
+    """"Right" or "Not quite", read from an answer's feedback in the DOM (open or not)."""
+    text = details.evaluate("d => d.querySelector(':scope > p').textContent.trim()")
+    return "Right" if text.startswith("Right:") else "Not quite"
+
+
+def _tab_to(page, target, limit=60) -> int:
+    """Press Tab until ``target`` has the keyboard focus; the number of presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{limit} presses of Tab never reached {target.inner_text()!r}")
+
+
+@pytest.fixture(scope="module")
+def selfcheck_page(html, served, browser):
+    """The page of SELFCHECK_PAGE in Chromium, every request recorded (non-local ones
+    blocked), MathJax done; yields (page, hosts of all requests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    hosts: list[str] = []
+    context.on("request", lambda r: hosts.append(urlparse(r.url).hostname or ""))
+
+    def only_local(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    try:
+        page.goto(served + f"{SELFCHECK_PAGE}.html", wait_until="networkidle", timeout=60_000)
+        page.evaluate(WAIT_FOR_MATH)
+        yield page, hosts
+    finally:
+        context.close()
+
+
+def test_selfcheck_answers_open_with_the_mouse(selfcheck_page):
+    page, _ = selfcheck_page
+    answers = page.locator("section#check-yourself details.selfcheck")
+    first = [answers.nth(k) for k in range(answers.count())]
+    # The answers of question 1: those before the first answer of question 2 ("A." again).
+    letters = [d.locator("summary").inner_text().strip()[:2] for d in first]
+    first = first[: letters.index("A.", 1)] if "A." in letters[1:] else first
+    wrong = next(d for d in first if _verdict(d) == "Not quite")
+    right = next(d for d in first if _verdict(d) == "Right")
+    for details in (wrong, right):
+        state = details.evaluate(FEEDBACK_STATE)
+        assert not state["open"] and not state["visible"], "an answer starts open"
+    wrong.locator("summary").click()
+    state = wrong.evaluate(FEEDBACK_STATE)
+    assert state["open"] and state["visible"] and state["text"].startswith("Not quite:"), state
+    right.locator("summary").click()
+    state = right.evaluate(FEEDBACK_STATE)
+    assert state["open"] and state["visible"] and state["text"].startswith("Right:"), state
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("section#check-yourself").screenshot(
+        path=str(SCREENSHOTS / "selfcheck__mouse.png"))
+    for details in (wrong, right):  # leave the page as it was found
+        details.locator("summary").click()
+
+
+def test_selfcheck_answers_open_with_the_keyboard(selfcheck_page):
+    """Tab reaches every option of a question in order; Enter opens one, Enter again
+    closes it, and Space works as well."""
+    page, _ = selfcheck_page
+    answers = page.locator("section#check-yourself details.selfcheck")
+    letters = [answers.nth(k).locator("summary").inner_text().strip()[:2]
+               for k in range(answers.count())]
+    starts = [k for k, letter in enumerate(letters) if letter == "A."]
+    assert len(starts) >= 2, f"expected several questions, options lettered {letters}"
+    q2 = list(range(starts[1], starts[2] if len(starts) > 2 else len(letters)))
+    # Start from the last option of question 1, as a reader who has just answered it.
+    answers.nth(starts[1] - 1).locator("summary").focus()
+    wrong = next(k for k in q2 if _verdict(answers.nth(k)) == "Not quite")
+    right = next(k for k in q2 if _verdict(answers.nth(k)) == "Right")
+    for k, key in sorted(((wrong, "Enter"), (right, " "))):  # in the order Tab reaches them
+        details = answers.nth(k)
+        _tab_to(page, details.locator("summary"))
+        page.keyboard.press("Enter" if key == "Enter" else "Space")
+        state = details.evaluate(FEEDBACK_STATE)
+        want = "Right:" if k == right else "Not quite:"
+        assert state["open"] and state["visible"] and state["text"].startswith(want), (
+            f"{key!r} on {letters[k]}: {state}")
+        if k == wrong:
+            page.keyboard.press("Enter")
+            assert not details.evaluate(FEEDBACK_STATE)["open"], "Enter did not close it"
+            page.keyboard.press("Enter")  # and open it again for the screenshot
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("section#check-yourself").screenshot(
+        path=str(SCREENSHOTS / "selfcheck__keyboard.png"))
+
+
+def test_selfcheck_page_loads_nothing_from_another_host(selfcheck_page):
+    _, hosts = selfcheck_page
+    others = sorted({h for h in hosts if h not in ("127.0.0.1", "localhost")})
+    assert hosts, "no request was recorded"
+    assert not others, f"the page requested resources from {others}"
+
+
+def test_selfcheck_is_accessible_with_every_answer_open(selfcheck_page):
+    """axe-core, WCAG 2.1 A and AA, on the self-check with every answer open, in the light
+    and the dark theme. (The whole page, answers closed, is audited with every other page
+    by test_no_serious_accessibility_violation_on_any_page; axe skips hidden content, so a
+    closed answer's feedback is audited only here.)"""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = selfcheck_page
+    page.evaluate("""() => document.querySelectorAll('details.selfcheck')
+                        .forEach(d => { d.open = true; })""")
+    axe, problems = Axe(), []
+    for theme, options in (("light", AXE_OPTIONS), ("dark", AXE_DARK_OPTIONS)):
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        page.wait_for_timeout(500)
+        results = axe.run(page, context="section#check-yourself", options=options)
+        for violation in results.response["violations"]:
+            wcag = any(tag.startswith("wcag") for tag in violation["tags"])
+            if (wcag and violation["impact"] in AXE_FAILING_IMPACTS) or (
+                violation["id"] in AXE_ALSO_FAILS
+            ):
+                node = violation["nodes"][0]
+                problems.append(f"{theme}: {violation['id']} ({violation['impact']}, "
+                                f"{len(violation['nodes'])} elements), e.g. {node['target']}")
+    page.evaluate("document.documentElement.dataset.theme = 'light'")
+    page.evaluate("""() => document.querySelectorAll('details.selfcheck')
+                        .forEach(d => { d.open = false; })""")
+    assert not problems, "axe-core, answers open:\n" + "\n".join(problems)
