@@ -14,7 +14,7 @@ import numpy as np
 
 from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, _describe_inputs, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 __all__ = ["check_clip_by_norm", "check_update_ratio"]
 
@@ -203,6 +203,7 @@ def initial_loss_problem(student=None):
             return problem
 
 
+@remembered
 def initial_loss_answer(problem):
     """The three expected initial losses (the instructor's key): ``ln 2``, ``ln K`` and
     ``E[y^2] = var + mean^2``."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 9
 
@@ -380,6 +380,7 @@ def numbers_problem(student=None):
             return problem
 
 
+@remembered
 def numbers_answer(problem):
     """The Glorot variance and uniform limit, the He variance and the standard deviation
     Keras and minnet pass to the truncated normal for He normal (the key)."""

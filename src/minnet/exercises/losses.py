@@ -13,7 +13,7 @@ from minnet import activations, losses
 
 from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, check_function, check_gradient
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 2025
 
@@ -42,6 +42,7 @@ def by_hand_problem(student=None):
             return problem
 
 
+@remembered
 def by_hand_answer(problem):
     """The four right numbers for ``problem`` (the instructor's key), computed by minnet:
     the losses' output deltas ``dC/dz`` for a sigmoid output, and ``dC/dp`` from them."""

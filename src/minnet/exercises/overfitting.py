@@ -20,7 +20,7 @@ import numpy as np
 
 from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 # ------------------------------------------------------------------ L2 conversion
 
@@ -365,6 +365,7 @@ def l2_problem(student=None):
             return problem
 
 
+@remembered
 def l2_answer(problem):
     """The Keras ``l2`` of the full run, and the learning rate and ``l2`` that reproduce the
     small run with ten outputs and ``binary_crossentropy`` (the instructor's key)."""
