@@ -198,6 +198,7 @@ def test_a_count_must_be_a_whole_number():
                           verbose=False)
     assert not result and result.failure.case == "params_2"
     assert "a whole number is expected" in result.message
+    assert result.failure.hint.startswith("Enter a whole number")
     assert check_shapes({**key, "params_2": float(key["params_2"])}, student="s0001",
                         verbose=False)
 

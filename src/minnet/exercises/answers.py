@@ -132,6 +132,9 @@ def check_answers(answers, reference, mistakes=None, *, name, hint, rtol=1e-3, a
             checked.append(key)
             continue
         why = hint
+        if _is_whole(expected) and not float(got).is_integer():
+            why = ("Enter a whole number: a count of parameters, of multiply-adds or of "
+                   "steps has no fractional part.")
         known = list(mistakes.get(key, ()))
         if book is not None:  # first: a copied answer is the likeliest reason
             known.insert(0, (book[key], "That is the answer for the book's numbers; use "
