@@ -6,6 +6,10 @@ For every variant exercise, over 200 student ids:
   the book's answer whenever the student's differs;
 - different ids nearly always give different numbers (the pair collision rate is measured
   on 1,000 ids and bounded below);
+- over 10,000 ids, no generator poses a problem in which a typical mistake, or a swap of
+  two answers, comes within 1.5 % of the right answer (a transposed shape of a network with
+  two equal sizes, a target mean of 0, mu = 0.5 reaching 75 % exactly at a step);
+- an answer rounded to three significant digits passes, a count must be whole;
 - the same id gives the same numbers in another process (with another PYTHONHASHSEED);
 - without a student (``None``) the numbers and answers are the ones the book prints.
 Then tools/variants.py end to end on a 3-student roster, and its grading on a small
@@ -28,7 +32,8 @@ import numpy as np
 import pytest
 
 from minnet.exercises import variants
-from minnet.exercises.answers import distinct_mistakes
+from minnet.exercises import answers
+from minnet.exercises.answers import HAND_RTOL, distinct_mistakes, well_posed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,6 +42,13 @@ from tools import variants as tool  # noqa: E402
 
 IDS = [f"student-{i:03d}" for i in range(200)]
 LABELS = list(variants.VARIANTS)
+
+#: The tolerances of each variant's checker: numbers by hand to three significant digits;
+#: shapes, counts and steps exactly.
+TOLERANCE = {"ex-03-by-hand": (HAND_RTOL, 1e-9), "ex-04-shapes": (0, 0),
+             "ex-05-shapes": (0, 0), "ex-06-stable": (HAND_RTOL, 1e-9),
+             "ex-06-velocity": (0, 1e-9), "ex-08-l2": (HAND_RTOL, 1e-9),
+             "ex-09-numbers": (HAND_RTOL, 1e-9), "ex-10-initial-loss": (HAND_RTOL, 1e-9)}
 
 
 def _module(label):
@@ -58,10 +70,8 @@ def _mistakes(label, student):
     return getattr(_module(label), name)(variants.problem(label, student))
 
 
-def _same(a, b):
-    if isinstance(b, tuple):
-        return tuple(a) == b
-    return bool(np.isclose(a, b, rtol=1e-3, atol=1e-9))
+def _same(a, b, label):
+    return answers._same(a, b, *TOLERANCE[label])
 
 
 def test_there_are_at_least_eight_variant_exercises_in_six_chapters():
@@ -83,7 +93,9 @@ def test_typical_mistakes_fail_with_their_hint(label):
     for student in IDS:
         key = variants.answer(label, student)
         mistakes = _mistakes(label, student)
-        for part, pairs in distinct_mistakes(key, mistakes).items():
+        # the generators draw again rather than pose a mistake that gives the answer
+        assert distinct_mistakes(key, mistakes, *TOLERANCE[label]) == mistakes, student
+        for part, pairs in mistakes.items():
             for wrong, _ in pairs:
                 result = _check(label, {**key, part: wrong}, student)
                 assert not result, f"{label}, {student}: {part} = {wrong} passed"
@@ -91,8 +103,8 @@ def test_typical_mistakes_fail_with_their_hint(label):
                 # the hint shown is the one of a mistake (or of the book's answer) that
                 # gives this value: the first in the checker's order
                 book = variants.answer(label, None)[part]
-                hints = [h for w, h in mistakes[part] if _same(wrong, w)]
-                if _same(wrong, book) and not _same(book, key[part]):
+                hints = [h for w, h in mistakes[part] if _same(wrong, w, label)]
+                if _same(wrong, book, label) and not _same(book, key[part], label):
                     hints.insert(0, "That is the answer for the book's numbers")
                 assert any(result.failure.hint.startswith(h) for h in hints), (
                     label, student, part, result.failure.hint)
@@ -109,7 +121,7 @@ def test_the_books_answer_fails_for_a_student_whose_answer_differs(label):
     differing = 0
     for student in IDS:
         key = variants.answer(label, student)
-        parts = [p for p in key if not _same(book[p], key[p])]
+        parts = [p for p in key if not _same(book[p], key[p], label)]
         if not parts:
             continue
         result = _check(label, dict(book), student)
@@ -119,6 +131,76 @@ def test_the_books_answer_fails_for_a_student_whose_answer_differs(label):
         assert result.message.startswith("Your numbers:")
         differing += 1
     assert differing >= 0.9 * len(IDS)
+
+
+def _fast_answer(label, problem):
+    """The key of ``problem`` from the chapters' formulas: the keys of ex-05 (a minnet
+    network on up to 512 MNIST-sized rows) and of ex-06-velocity (minnet's SGD for up to
+    4,600 steps) are too slow for 10,000 ids; the formulas are checked against them below."""
+    if label == "ex-05-shapes":
+        n, h = problem["batch"], problem["hidden"]
+        return {"Z1": (n, h), "Delta1": (n, h), "Delta2": (n, problem["out"]),
+                "dC_dW2": (h, problem["out"]), "dC_db1": (h,)}
+    if label == "ex-06-velocity":
+        return {k: math.ceil(math.log(1 - problem["fraction"]) / math.log(problem[k]))
+                for k in ("mu_a", "mu_b")}
+    if label == "ex-04-shapes":
+        n_in, h, o, n = (problem[k] for k in ("n_in", "hidden", "out", "batch"))
+        return {"X": (n, n_in), "W1": (n_in, h), "b1": (h,), "Z1": (n, h), "A1": (n, h),
+                "W2": (h, o), "b2": (o,), "Z2": (n, o), "Y_hat": (n, o),
+                "params_1": (n_in + 1) * h, "params_2": (h + 1) * o,
+                "multiply_adds": n * (n_in * h + h * o)}
+    return getattr(_module(label), variants.get(label).answer)(problem)
+
+
+@pytest.mark.parametrize("label", ["ex-04-shapes", "ex-05-shapes", "ex-06-velocity"])
+def test_the_fast_formulas_agree_with_the_keys(label):
+    for student in IDS[:40] + [None]:
+        problem = variants.problem(label, student)
+        assert _fast_answer(label, problem) == variants.answer(label, student), student
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_no_generator_poses_a_degenerate_problem_over_10000_ids(label):
+    """Every typical mistake, and every swap of two answers that differ in the book, is
+    more than answers.SEPARATION tolerances from the right answer, for 10,000 ids."""
+    rtol, atol = TOLERANCE[label]
+    book = variants.answer(label, None)
+    for i in range(10_000):
+        problem = variants.problem(label, f"id{i}")
+        key = _fast_answer(label, problem)
+        assert well_posed(key, _mistakes_of(label, problem), book, rtol=rtol, atol=atol), (
+            label, problem)
+    if label == "ex-04-shapes":  # four different sizes, as in the book's 3-5-2, batch 7
+        assert len(set(problem.values())) == 4
+
+
+def _mistakes_of(label, problem):
+    name = variants.get(label).problem.replace("_problem", "_mistakes")
+    return getattr(_module(label), name)(problem)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_answers_rounded_to_three_significant_digits_pass(label):
+    """The note asks for three significant digits; the book's solutions print three."""
+    for student in IDS:
+        key = variants.answer(label, student)
+        rounded = {k: float(f"{v:.3g}") if isinstance(v, float) else v for k, v in key.items()}
+        result = _check(label, rounded, student)
+        assert result, (student, result.message)
+
+
+def test_a_count_must_be_a_whole_number():
+    from minnet.exercises.forward import check_shapes
+
+    key = variants.answer("ex-04-shapes", "s0001")
+    result = check_shapes({**key, "params_2": key["params_2"] + 0.4}, student="s0001",
+                          verbose=False)
+    assert not result and result.failure.case == "params_2"
+    assert "a whole number is expected" in result.message
+    assert result.failure.hint.startswith("Enter a whole number")
+    assert check_shapes({**key, "params_2": float(key["params_2"])}, student="s0001",
+                        verbose=False)
 
 
 #: Largest share of pairs of students who get the same numbers, measured on 1,000 ids
@@ -203,6 +285,8 @@ def test_without_a_student_the_numbers_are_the_books(label):
         else:  # the page rounds to three significant digits
             assert key[part] == pytest.approx(printed, rel=3e-3), (label, part)
     assert _check(label, dict(key), None)
+    # and the answers as the page prints them, rounded, pass too
+    assert _check(label, dict(BOOK_ANSWERS[label]), None), label
 
 
 @pytest.mark.parametrize("label", LABELS)
@@ -310,22 +394,48 @@ def test_tool_student_notebooks_name_the_student_and_give_no_solution(written):
             assert f'STUDENT_ID = "{student}"' in cell.source
             assert f"student `{student}`" in statement.source
             assert variants.statement(label, student) in statement.source
+            floats = any(isinstance(v, float) for v in variants.answer(label, student).values())
+            assert ("three significant digits" in statement.source) == floats, label
             assert all(c.outputs == [] for c in notebook.cells if c.cell_type == "code")
 
 
 def test_tool_rejects_a_bad_roster(tmp_path):
     for text, message in [("s1\ns1\n", "appears twice"), ("a b\n", "folder name"),
-                          ("# nobody\n", "no student ids")]:
+                          ("# nobody\n", "no student ids"), ("s1\nS1\n", "appears twice")]:
         roster = tmp_path / "roster.txt"
         roster.write_text(text)
         with pytest.raises(tool.RosterError, match=message):
             tool.read_roster(roster)
+    # every bad line at once, with its number, so a class of 40 needs one more run only
+    roster.write_text("s1\nJosé García\n\ns2\ns1\nx y\n")
+    with pytest.raises(tool.RosterError) as error:
+        tool.read_roster(roster)
+    assert "3 bad line(s)" in str(error.value)
+    assert all(f"line {n}:" in str(error.value) for n in (2, 5, 6))
+
+
+def test_tool_reads_a_roster_saved_with_a_byte_order_mark(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_bytes("s0001\r\n  s0002 \r\n".encode("utf-8-sig"))
+    assert tool.read_roster(roster) == ["s0001", "s0002"]
+
+
+def test_grading_sets_every_student_id_however_it_is_written():
+    cell = nbformat.v4.new_code_cell(
+        'STUDENT_ID="s0002"\nanswers = {}\n    STUDENT_ID  =  "s0003"  # again\n'
+        "check_x(answers, student = STUDENT_ID)\nok = STUDENT_ID == 's1'")
+    tool.set_student(cell, "s0001")
+    assert cell.source.count('STUDENT_ID = "s0001"') == 2
+    assert "s0002" not in cell.source and "s0003" not in cell.source
+    assert "STUDENT_ID == 's1'" in cell.source  # a comparison is not an assignment
+    assert tool.STUDENT_ARG.search(cell.source)  # spaces around = are not an edit
+    assert not tool.STUDENT_ARG.search("check_x(answers, student='s0002')")
 
 
 def test_grade_runs_a_returned_notebook_and_collects_the_verdicts(tmp_path):
     """A returned notebook with a right, a wrong and an unanswered checker cell. The
-    student left STUDENT_ID = None to use the book's numbers: the grader sets the id of
-    the folder, so the book's answers fail."""
+    student set STUDENT_ID to a classmate's id: the grader sets the id of the folder, so
+    the student's own key passes and the book's answers fail."""
     student = "s0001"
     key = variants.answer("ex-03-by-hand", student)
     book = variants.answer("ex-03-by-hand", None)
@@ -334,7 +444,7 @@ def test_grade_runs_a_returned_notebook_and_collects_the_verdicts(tmp_path):
                                       "Compute.\n```"),
         nbformat.v4.new_code_cell(
             "from minnet.exercises.losses import check_losses_by_hand\n"
-            "STUDENT_ID = None\n"
+            'STUDENT_ID="s0002"  # a classmate\'s id, written without spaces\n'
             f"check_losses_by_hand({key!r}, student=STUDENT_ID)"),
         nbformat.v4.new_code_cell(f"check_losses_by_hand({book!r}, student=STUDENT_ID)"),
         nbformat.v4.new_markdown_cell("```{exercise} Another\n:label: ex-other\n\nGo.\n```"),
@@ -359,6 +469,10 @@ def test_grade_runs_a_returned_notebook_and_collects_the_verdicts(tmp_path):
         ("s0002", "", "MISSING"),
     ]
     assert "NameError" in rows[3]["detail"]
+    assert rows[0]["parts"] == "4 of 4 right, 0 wrong, 0 not attempted"
+    assert rows[1]["parts"].startswith("0 of 4 right, 4 wrong")
+    assert rows[2]["parts"] == "0 of 4 right, 0 wrong, 4 not attempted"
+    assert list(rows[0]) == tool.GRADE_COLUMNS
     # a student who drops student=STUDENT_ID from the call fails, though the check passed
     (row,) = tool.grade_notebook(_as_chapter(tmp_path / "04-forward.ipynb", "03-losses"),
                                  student, timeout=120)

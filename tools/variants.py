@@ -3,8 +3,9 @@
     python -m tools.variants --roster roster.txt --out DIR
     python -m tools.variants grade RETURNED --roster roster.txt --out grades.csv
 
-The first command reads a roster (one student id per line; blank lines and lines starting
-with ``#`` are skipped) and writes
+The first command reads a roster (one student id per line, UTF-8 with or without a byte
+order mark; blank lines and lines starting with ``#`` are skipped; every bad line is
+reported at once) and writes
 
 - ``DIR/<id>/NN-name.ipynb``: the student edition of every chapter (``tools/editions.py``:
   solutions removed), in which each variant exercise (``minnet.exercises.variants``) says
@@ -16,10 +17,11 @@ with ``#`` are skipped) and writes
 The second command runs every returned notebook ``RETURNED/<id>/NN-name.ipynb`` on a fresh
 kernel and writes one row per checker cell of the exercises to a CSV: student, chapter,
 exercise, cell, verdict (PASS, FAIL, NOT ATTEMPTED YET, ERROR when the cell raised,
-NO VERDICT when it printed none, MISSING when the notebook was not returned) and the
-verdict's first line. Before the run, each variant cell's ``STUDENT_ID`` is set to the id
-of the folder, whatever the student left there, and a variant cell whose checker call no
-longer passes ``student=STUDENT_ID`` is a FAIL. Running students' notebooks runs their code: do it in a container or an
+NO VERDICT when it printed none, MISSING when the notebook was not returned), parts (for
+an answer with several parts, how many passed, failed and were not attempted) and the
+verdict's first line. Before the run, every assignment to ``STUDENT_ID`` in a variant cell
+is set to the id of the folder, whatever the student left there, and a variant cell whose
+checker call no longer passes ``student=STUDENT_ID`` is a FAIL. Running students' notebooks runs their code: do it in a container or an
 account that holds nothing else.
 """
 
@@ -41,9 +43,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from minnet.exercises import variants  # noqa: E402
 
-STUDENT_LINE = re.compile(r"^STUDENT_ID = .*$", re.M)
+STUDENT_LINE = re.compile(r"^[ \t]*STUDENT_ID\s*=(?!=).*$", re.M)
+STUDENT_ARG = re.compile(r"\bstudent\s*=\s*STUDENT_ID\b")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 VERDICT = re.compile(r"^(PASS|FAIL|NOT ATTEMPTED YET)\b")
+
+
+GRADE_COLUMNS = ["student", "chapter", "exercise", "cell", "verdict", "parts", "detail"]
 
 
 class RosterError(ValueError):
@@ -52,19 +58,26 @@ class RosterError(ValueError):
 
 def read_roster(path: Path) -> list[str]:
     """The student ids of a roster file, in order."""
-    ids, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    ids, seen, errors = [], {}, []
+    # utf-8-sig: a roster saved by Excel or Notepad starts with a byte order mark
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         student = line.strip()
         if not student or student.startswith("#"):
             continue
         if not SAFE_ID.match(student):
-            raise RosterError(
-                f"{path}, line {number}: the id {student!r} cannot be a folder name; use "
-                "letters, digits and . _ @ + - only (a student number or an e-mail address)")
-        if student.lower() in seen:
-            raise RosterError(f"{path}, line {number}: the id {student!r} appears twice")
-        seen.add(student.lower())
-        ids.append(student)
+            errors.append(
+                f"line {number}: the id {student!r} cannot be a folder name; use letters, "
+                "digits and . _ @ + - only (a student number or an e-mail address)")
+        elif student.lower() in seen:
+            errors.append(f"line {number}: the id {student!r} appears twice (first on line "
+                          f"{seen[student.lower()]}; ids that differ only in case count as "
+                          "the same, since folders do on Windows and macOS)")
+        else:
+            seen[student.lower()] = number
+            ids.append(student)
+    if errors:
+        raise RosterError(f"{path}: {len(errors)} bad line(s), fix them and run again:\n  "
+                          + "\n  ".join(errors))
     if not ids:
         raise RosterError(f"{path}: no student ids (one per line)")
     return ids
@@ -92,17 +105,24 @@ def _add_note(cell, label, student):
     lines = cell.source.split("\n")
     start = next(i for i, line in enumerate(lines) if line.strip() == f":label: {label}")
     end = next(i for i in range(start, len(lines)) if re.fullmatch(r"`{3,}", lines[i].strip()))
+    precision = ""
+    if any(isinstance(v, float) for v in variants.answer(label, student).values()):
+        precision = (" Give each number to three significant digits or more: the checker "
+                     "accepts a relative error of 0.5 %.")
     note = ["", f"> **Your numbers** (student `{student}`). In your variant, "
                 f"{variants.statement(label, student)}. Use these numbers in place of the "
                 "ones above: the exercise's checker, with `STUDENT_ID` set to your id, checks "
-                "your answers against them."]
+                f"your answers against them.{precision}"]
     cell.source = "\n".join(lines[:end + 1] + note + lines[end + 1:])
 
 
 def set_student(cell, student):
-    """Set the ``STUDENT_ID`` line of a variant cell to ``student``."""
+    """Set every ``STUDENT_ID`` assignment of a variant cell to ``student`` (however it is
+    spaced: ``STUDENT_ID="s1"`` too, so that no other student's id survives grading)."""
     cell.source = STUDENT_LINE.sub(
-        f'STUDENT_ID = "{student}"  # your id: your own numbers', cell.source, count=1)
+        lambda match: (match.group(0)[:len(match.group(0)) - len(match.group(0).lstrip())]
+                       + f'STUDENT_ID = "{student}"  # your id: your own numbers'),
+        cell.source)
 
 
 def personalise(notebook, chapter: str, student: str):
@@ -178,20 +198,27 @@ def _checker_cells(notebook):
 
 
 def _verdict(cell):
-    """The verdict of an executed checker cell and its first line."""
+    """The verdict of an executed checker cell, the count of its parts, and its first line."""
     if any(out.get("output_type") == "error" for out in cell.outputs):
         error = next(out for out in cell.outputs if out.get("output_type") == "error")
-        return "ERROR", f"{error['ename']}: {error['evalue']}"[:200]
+        return "ERROR", "", f"{error['ename']}: {error['evalue']}"[:200]
     text = "".join(out.get("text", "") for out in cell.outputs
                    if out.get("output_type") == "stream")
     lines = [line for line in text.splitlines() if VERDICT.match(line)]
     if not lines:
-        return "NO VERDICT", "the cell printed no verdict (is the checker call commented out?)"
+        return ("NO VERDICT", "",
+                "the cell printed no verdict (is the checker call commented out?)")
+    counts = {v: sum(VERDICT.match(line).group(1) == v for line in lines)
+              for v in ("PASS", "FAIL", "NOT ATTEMPTED YET")}
+    parts = ""
+    if len(lines) > 1:  # an answer of several parts: one line each
+        parts = (f"{counts['PASS']} of {len(lines)} right, {counts['FAIL']} wrong, "
+                 f"{counts['NOT ATTEMPTED YET']} not attempted")
     for verdict in ("FAIL", "NOT ATTEMPTED YET"):
         first = next((line for line in lines if line.startswith(verdict)), None)
         if first:
-            return verdict, first
-    return "PASS", lines[0]
+            return verdict, parts, first
+    return "PASS", parts, lines[0]
 
 
 def grade_notebook(path: Path, student: str, timeout: int = 600):
@@ -205,7 +232,7 @@ def grade_notebook(path: Path, student: str, timeout: int = 600):
             _, code = _variant_cells(notebook, variant.label)
             if code is not None:
                 set_student(code, student)
-                if "student=STUDENT_ID" not in code.source:
+                if not STUDENT_ARG.search(code.source):
                     edited.add(id(code))
     cells = _checker_cells(notebook)
     with tempfile.TemporaryDirectory() as work:
@@ -214,12 +241,13 @@ def grade_notebook(path: Path, student: str, timeout: int = 600):
         client.execute()
     rows = []
     for label, cell in cells:
-        verdict, detail = _verdict(cell)
+        verdict, parts, detail = _verdict(cell)
         if id(cell) in edited:
             verdict, detail = "FAIL", ("the checker call was edited: it no longer passes "
                                        "student=STUDENT_ID, so it checked other numbers")
         rows.append({"student": student, "chapter": path.stem, "exercise": label,
-                     "cell": cell.get("id", ""), "verdict": verdict, "detail": detail})
+                     "cell": cell.get("id", ""), "verdict": verdict, "parts": parts,
+                     "detail": detail})
     return rows
 
 
@@ -232,7 +260,8 @@ def grade(returned: Path, students, chapters=None, timeout: int = 600):
             path = returned / student / f"{chapter}.ipynb"
             if not path.exists():
                 rows.append({"student": student, "chapter": chapter, "exercise": "",
-                             "cell": "", "verdict": "MISSING", "detail": f"no {path}"})
+                             "cell": "", "verdict": "MISSING", "parts": "",
+                             "detail": f"no {path}"})
                 continue
             rows.extend(grade_notebook(path, student, timeout))
     return rows
@@ -259,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         chapters = args.chapters.split(",") if args.chapters else None
         rows = grade(args.returned, students, chapters, args.timeout)
         with open(args.out, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, ["student", "chapter", "exercise", "cell",
-                                             "verdict", "detail"])
+            writer = csv.DictWriter(handle, GRADE_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
         print(f"{len(rows)} verdicts for {len(students)} students in {args.out}")

@@ -324,12 +324,15 @@ BACKWARD_SHAPES_BOOK = {"n_in": 784, "hidden": 30, "out": 10, "batch": 64}
 def backward_shapes_problem(student=None):
     """The numbers of "Shapes of the backward pass": the book's for ``None``, else the
     student's hidden width (16-100) and batch size (8-512, a multiple of 8), with MNIST's
-    784 inputs and 10 outputs."""
+    784 inputs and 10 outputs. The width and the batch size differ: were they equal, a
+    transposed ``Z^1`` would be right by accident."""
     if student is None:
         return dict(BACKWARD_SHAPES_BOOK)
     rng = student_rng(student, "ex-05-shapes")
-    return {"n_in": 784, "hidden": int(pick(rng, 16, 100, 1)), "out": 10,
-            "batch": int(pick(rng, 8, 512, 8))}
+    while True:
+        hidden, batch = int(pick(rng, 16, 100, 1)), int(pick(rng, 8, 512, 8))
+        if hidden != batch:
+            return {"n_in": 784, "hidden": hidden, "out": 10, "batch": batch}
 
 
 @remembered
@@ -390,7 +393,7 @@ def check_backward_shapes(answers, student=None, verbose=True):
         name="backward shapes",
         hint="Write each of BP1-BP4 with the shape under every factor: the inner sizes of "
              "a matrix product agree, and the result takes the outer ones.",
-        rtol=0, atol=0.5,
+        rtol=0, atol=0,
         book=backward_shapes_answer(backward_shapes_problem()) if variant else None,
         numbers=f"{backward_shapes_statement(problem)} (student {student!r})" if variant else None,
         verbose=verbose)

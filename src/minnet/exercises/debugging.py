@@ -12,9 +12,9 @@ import copy
 
 import numpy as np
 
-from .answers import check_answers
+from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, _describe_inputs, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 __all__ = ["check_clip_by_norm", "check_update_ratio"]
 
@@ -185,14 +185,25 @@ INITIAL_LOSS_BOOK = {"classes": 1000, "mean": 5.0, "std": 2.0}
 def initial_loss_problem(student=None):
     """The numbers of "Initial losses to expect": the book's 1,000 classes and targets of
     mean 5 and standard deviation 2 for ``None``, else a student's number of classes
-    (3-5,000), mean (-10 to 10) and standard deviation (0.5-5)."""
+    (3-5,000), mean (-10 to 10) and standard deviation (0.5-5).
+
+    A draw is kept only if every typical mistake is more than 1.5 % from the answer
+    (:func:`~minnet.exercises.answers.well_posed`): with a mean of 0, forgetting the mean
+    would pass; with a standard deviation of 1, forgetting to square it would; with a large
+    mean and a small spread, forgetting the variance would."""
     if student is None:
         return dict(INITIAL_LOSS_BOOK)
     rng = student_rng(student, "ex-10-initial-loss")
-    return {"classes": int(pick(rng, 3, 5000, 1)), "mean": pick(rng, -10, 10, 0.5),
-            "std": pick(rng, 0.5, 5, 0.5)}
+    book = initial_loss_answer(INITIAL_LOSS_BOOK)
+    while True:
+        problem = {"classes": int(pick(rng, 3, 5000, 1)), "mean": pick(rng, -10, 10, 0.5),
+                   "std": pick(rng, 0.5, 5, 0.5)}
+        if well_posed(initial_loss_answer(problem), initial_loss_mistakes(problem), book,
+                      rtol=HAND_RTOL):
+            return problem
 
 
+@remembered
 def initial_loss_answer(problem):
     """The three expected initial losses (the instructor's key): ``ln 2``, ``ln K`` and
     ``E[y^2] = var + mean^2``."""
@@ -211,9 +222,11 @@ def initial_loss_mistakes(problem):
     k, mean, std = problem["classes"], problem["mean"], problem["std"]
     log = "The cross-entropy uses the natural logarithm."
     return {
-        "binary": [(0.5, "The untrained output is p = 1/2; the loss is -ln(1/2)."),
+        "binary": [(0.5, "That is the untrained output p, not the loss: take the "
+                         "cross-entropy of that output for either target."),
                    (np.log10(2), log)],
-        "classes": [(1 / k, "1/K is the probability of each class; the loss is -ln(1/K)."),
+        "classes": [(1 / k, "That is the probability each class gets, not the loss: take "
+                            "the cross-entropy of the probability of the right class."),
                     (np.log10(k), log)],
         "regression": [(mean ** 2, "The spread of the targets adds to the error: "
                                    "E[y^2] = Var(y) + (E y)^2."),
@@ -232,7 +245,7 @@ def check_initial_losses(answers, student=None, verbose=True):
         answers, initial_loss_answer(problem), initial_loss_mistakes(problem),
         name="initial losses",
         hint="Before training the outputs are uninformative: every class equally likely, "
-             "regression outputs near 0.", rtol=1e-3,
+             "regression outputs near 0.", rtol=HAND_RTOL,
         book=initial_loss_answer(initial_loss_problem()) if variant else None,
         numbers=(f"K = {problem['classes']}, targets with mean {problem['mean']:g} and "
                  f"standard deviation {problem['std']:g} (student {student!r})")

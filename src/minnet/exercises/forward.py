@@ -201,12 +201,20 @@ SHAPES_BOOK = {"n_in": 3, "hidden": 5, "out": 2, "batch": 7}
 
 def shapes_problem(student=None):
     """The numbers of "Shapes of a 3-5-2 network": the book's for ``None``, else the
-    student's inputs (2-9), hidden ReLU units (3-12), softmax outputs (2-6) and batch (5-40)."""
+    student's inputs (2-9), hidden ReLU units (3-12), softmax outputs (2-6) and batch (5-40).
+
+    The four sizes differ, as the book's do, and so do the two layers' parameter counts:
+    with two equal sizes a transposed shape (``W^1`` of a 4-4-2 network) or two swapped
+    answers would be right by accident."""
     if student is None:
         return dict(SHAPES_BOOK)
     rng = student_rng(student, "ex-04-shapes")
-    return {"n_in": int(pick(rng, 2, 9, 1)), "hidden": int(pick(rng, 3, 12, 1)),
-            "out": int(pick(rng, 2, 6, 1)), "batch": int(pick(rng, 5, 40, 1))}
+    while True:
+        n_in, hidden = int(pick(rng, 2, 9, 1)), int(pick(rng, 3, 12, 1))
+        out, batch = int(pick(rng, 2, 6, 1)), int(pick(rng, 5, 40, 1))
+        if (len({n_in, hidden, out, batch}) == 4
+                and (n_in + 1) * hidden != (hidden + 1) * out):
+            return {"n_in": n_in, "hidden": hidden, "out": out, "batch": batch}
 
 
 @remembered
@@ -275,6 +283,6 @@ def check_shapes(answers, student=None, verbose=True):
         answers, shapes_answer(problem), shapes_mistakes(problem), name="shapes",
         hint="Write Z^1 = X W^1 + b^1 with the shapes under each factor: the inner sizes "
              "of a matrix product agree, and the result takes the outer ones.",
-        rtol=0, atol=0.5, book=shapes_answer(shapes_problem()) if variant else None,
+        rtol=0, atol=0, book=shapes_answer(shapes_problem()) if variant else None,
         numbers=f"{shapes_statement(problem)} (student {student!r})" if variant else None,
         verbose=verbose)

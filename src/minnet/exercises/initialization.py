@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .answers import check_answers
+from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 9
 
@@ -363,13 +363,24 @@ NUMBERS_BOOK = {"fan_in": 784, "units": 256}
 
 def numbers_problem(student=None):
     """The layer of "Limits and standard deviations by hand": the book's ``Dense(256)`` on
-    784 inputs for ``None``, else a student's fan-in (64-1024) and units (16-512)."""
+    784 inputs for ``None``, else a student's fan-in (64-1024) and units (16-511: the
+    exercise asks what changes with 512 units).
+
+    A draw is kept only if every typical mistake, and every swap of two answers, is more
+    than 1.5 % from the answer (:func:`~minnet.exercises.answers.well_posed`): with the
+    fan-in equal to the units, He's variance from the fan-out would pass."""
     if student is None:
         return dict(NUMBERS_BOOK)
     rng = student_rng(student, "ex-09-numbers")
-    return {"fan_in": int(pick(rng, 64, 1024, 1)), "units": int(pick(rng, 16, 512, 1))}
+    book = numbers_answer(NUMBERS_BOOK)
+    while True:
+        problem = {"fan_in": int(pick(rng, 64, 1024, 1)), "units": int(pick(rng, 16, 512, 1))}
+        if problem["units"] != 512 and well_posed(
+                numbers_answer(problem), numbers_mistakes(problem), book, rtol=HAND_RTOL):
+            return problem
 
 
+@remembered
 def numbers_answer(problem):
     """The Glorot variance and uniform limit, the He variance and the standard deviation
     Keras and minnet pass to the truncated normal for He normal (the key)."""
@@ -421,7 +432,7 @@ def check_init_numbers(answers, student=None, verbose=True):
         answers, numbers_answer(problem), numbers_mistakes(problem),
         name="initializer numbers",
         hint="The fan-in is the number of inputs, the fan-out the number of units; see the "
-             "equations of the Glorot and He sections.", rtol=1e-3,
+             "equations of the Glorot and He sections.", rtol=HAND_RTOL,
         book=numbers_answer(numbers_problem()) if variant else None,
         numbers=f"{numbers_statement(problem)} (student {student!r})".replace("`", "")
         if variant else None,

@@ -11,9 +11,9 @@ import numpy as np
 
 from minnet import activations, losses
 
-from .answers import check_answers
+from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, check_function, check_gradient
-from .variants import pick, student_rng
+from .variants import pick, remembered, student_rng
 
 _SEED = 2025
 
@@ -26,13 +26,23 @@ BY_HAND_P, BY_HAND_Y = 0.8, 1.0
 
 def by_hand_problem(student=None):
     """The numbers of "Losses by hand": the book's ``p = 0.8``, ``y = 1`` for ``None``,
-    else the student's own output ``p`` (0.05 to 0.95, three decimals) and target ``y``."""
+    else the student's own output ``p`` (0.05 to 0.95, three decimals) and target ``y``.
+
+    A draw is kept only if the checker can tell every typical mistake from the answer
+    (:func:`~minnet.exercises.answers.well_posed`): near ``p = 0.5``, ``-ln p`` and
+    ``-ln(1 - p)`` agree and using the wrong term of the cross-entropy would pass."""
     if student is None:
         return {"p": BY_HAND_P, "y": BY_HAND_Y}
     rng = student_rng(student, "ex-03-by-hand")
-    return {"p": pick(rng, 0.05, 0.95, 0.001), "y": float(rng.integers(2))}
+    book = by_hand_answer(by_hand_problem())
+    while True:
+        problem = {"p": pick(rng, 0.05, 0.95, 0.001), "y": float(rng.integers(2))}
+        if well_posed(by_hand_answer(problem), by_hand_mistakes(problem), book,
+                      rtol=HAND_RTOL):
+            return problem
 
 
+@remembered
 def by_hand_answer(problem):
     """The four right numbers for ``problem`` (the instructor's key), computed by minnet:
     the losses' output deltas ``dC/dz`` for a sigmoid output, and ``dC/dp`` from them."""
@@ -79,10 +89,11 @@ def _by_hand_mistakes(p=BY_HAND_P, y=BY_HAND_Y):
             (-(p - y) / s, sign),
             (p - y, "That is the derivative with respect to the logit z. With respect to p "
                     "the sigmoid's slope p(1 - p) has not cancelled: divide by it."),
-            ((1 / (1 - p), "With y = 1 only the term -y log p survives; its derivative is -y/p.")
+            ((1 / (1 - p), "That is the derivative of the term -(1 - y) log(1 - p), which is "
+                           "zero for y = 1; differentiate the term that survives.")
              if y == 1 else
-             (-1 / p, "With y = 0 only the term -(1 - y) log(1 - p) survives; its derivative "
-                      "is (1 - y)/(1 - p).")),
+             (-1 / p, "That is the derivative of the term -y log p, which is zero for y = 0; "
+                      "differentiate the term that survives.")),
         ],
         "dbce_dz": [
             (y - p, sign + " Through the sigmoid the derivative is p - y, not y - p."),
@@ -124,7 +135,7 @@ def check_losses_by_hand(answers, student=None, verbose=True):
     variant = student is not None
     return check_answers(
         answers, by_hand_answer(problem), by_hand_mistakes(problem), name="losses by hand",
-        hint=hint, rtol=1e-3, book=by_hand_answer(by_hand_problem()) if variant else None,
+        hint=hint, rtol=HAND_RTOL, book=by_hand_answer(by_hand_problem()) if variant else None,
         numbers=f"p = {p:g}, y = {problem['y']:g} (student {student!r})" if variant else None,
         verbose=verbose)
 

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .answers import check_answers
+from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
 from .variants import pick, remembered, student_rng
 
@@ -301,21 +301,28 @@ STABLE_BOOK = {"h11": 5.0, "h12": 4.0, "h22": 5.0}
 def stable_problem(student=None):
     """The matrix ``H = [[h11, h12], [h12, h22]]`` of the by-hand part of "The largest
     stable learning rate": the book's ``[[5, 4], [4, 5]]`` for ``None``, else a student's
-    positive definite matrix with whole entries (diagonal 1-20, off-diagonal nonzero)."""
+    positive definite matrix with whole entries (diagonal 1-20, off-diagonal nonzero),
+    on which the bound read off the diagonal, and the other typical mistakes, are more than
+    1.5 % from the answer (:func:`~minnet.exercises.answers.well_posed`)."""
     if student is None:
         return dict(STABLE_BOOK)
     rng = student_rng(student, "ex-06-stable")
+    book = stable_answer(STABLE_BOOK)
     while True:
         h11, h22 = pick(rng, 1, 20, 1), pick(rng, 1, 20, 1)
         h12 = pick(rng, -19, 19, 1)
         if h12 != 0 and h11 * h22 - h12 ** 2 > 0:  # positive definite
-            return {"h11": float(h11), "h12": float(h12), "h22": float(h22)}
+            problem = {"h11": float(h11), "h12": float(h12), "h22": float(h22)}
+            if well_posed(stable_answer(problem), stable_mistakes(problem), book,
+                          rtol=HAND_RTOL):
+                return problem
 
 
 def _matrix(problem):
     return np.array([[problem["h11"], problem["h12"]], [problem["h12"], problem["h22"]]])
 
 
+@remembered
 def stable_answer(problem):
     """``{"eta": 2 / lambda_max}`` for the problem's matrix (the instructor's key)."""
     return {"eta": float(_stable_reference(_matrix(problem)))}
@@ -324,8 +331,10 @@ def stable_answer(problem):
 def stable_statement(problem):
     """The student's matrix, as MyST for the student edition."""
     h = {k: f"{v:g}" for k, v in problem.items()}
+    diagonal = f"{max(problem['h11'], problem['h22']):g}"
     return (r"compute it by hand for $H = \begin{pmatrix} " f"{h['h11']} & {h['h12']} \\\\ "
-            f"{h['h12']} & {h['h22']}" r" \end{pmatrix}$")
+            f"{h['h12']} & {h['h22']}" r" \end{pmatrix}$; the value read off its diagonal, "
+            f"in place of $2/5$, is $2/{diagonal}$")
 
 
 def stable_mistakes(problem):
@@ -354,7 +363,7 @@ def check_stable_rate_by_hand(eta, student=None, verbose=True):
         {"eta": eta}, stable_answer(problem), stable_mistakes(problem),
         name="stable rate by hand",
         hint="Find the eigenvalues of H (the roots of det(H - lambda I) = 0) and use the "
-             "largest.", rtol=1e-3, book=book,
+             "largest.", rtol=HAND_RTOL, book=book,
         numbers=f"H = {h.tolist()} (student {student!r})" if variant else None,
         verbose=verbose)
 
@@ -368,12 +377,25 @@ VELOCITY_BOOK = {"mu_a": 0.9, "mu_b": 0.99, "fraction": 0.9}
 def velocity_problem(student=None):
     """The two momenta and the fraction of the terminal velocity of "Terminal velocity":
     the book's 0.9, 0.99 and 90 % for ``None``, else a student's ``mu_a`` (0.5-0.95),
-    ``mu_b`` (0.96-0.999) and fraction (75 %-99 %)."""
+    ``mu_b`` (0.96-0.999) and fraction (75 %-99 %).
+
+    A draw is kept only if ``ln(1 - fraction) / ln(mu)`` is not a whole number for either
+    mu (``mu = 0.5`` reaches 75 % exactly at step 2: rounding up or down, and ``1/(1 - mu)``,
+    would all give the answer) and the typical mistakes differ from it."""
     if student is None:
         return dict(VELOCITY_BOOK)
     rng = student_rng(student, "ex-06-velocity")
-    return {"mu_a": pick(rng, 0.5, 0.95, 0.01), "mu_b": pick(rng, 0.96, 0.999, 0.001),
-            "fraction": float(rng.choice([0.75, 0.8, 0.85, 0.9, 0.95, 0.99]))}
+    book = velocity_answer(VELOCITY_BOOK)
+    while True:
+        problem = {"mu_a": pick(rng, 0.5, 0.95, 0.01), "mu_b": pick(rng, 0.96, 0.999, 0.001),
+                   "fraction": float(rng.choice([0.75, 0.8, 0.85, 0.9, 0.95, 0.99]))}
+        ratios = [math.log(1 - problem["fraction"]) / math.log(problem[key])
+                  for key in ("mu_a", "mu_b")]
+        if any(abs(r - round(r)) < 1e-6 for r in ratios):
+            continue
+        steps = {"mu_a": math.ceil(ratios[0]), "mu_b": math.ceil(ratios[1])}
+        if well_posed(steps, velocity_mistakes(problem), book, rtol=0, atol=1e-9):
+            return problem
 
 
 def _steps_to(mu, fraction):
