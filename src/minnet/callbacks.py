@@ -19,6 +19,17 @@ import numpy as np
 from .arguments import check_subclass_init
 from .errors import ConfigError
 
+__all__ = [
+    "Callback",
+    "History",
+    "EarlyStopping",
+    "ReduceLROnPlateau",
+    "LearningRateScheduler",
+    "TerminateOnNaN",
+    "ModelCheckpoint",
+    "CSVLogger",
+]
+
 
 class Callback:
     """Base class; ``self.model`` is set by ``fit``. Epochs are counted from 0, as in Keras.

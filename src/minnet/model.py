@@ -20,6 +20,8 @@ from .arguments import checked
 from .errors import ConfigError
 from .layers import InputLayer, cast, find_layer, unique_name
 
+__all__ = ["Sequential"]
+
 
 class Sequential:
     """A linear stack of layers.
@@ -224,7 +226,7 @@ class Sequential:
 
     @property
     def trainable_weights(self):
-        """Every weight: all of minnet's weights are trained (Keras's name)."""
+        """Every weight, since all of minnet's weights are trained (Keras's name)."""
         return self.weights
 
     @property

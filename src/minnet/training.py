@@ -27,6 +27,21 @@ from .checks import positive_int, require_compiled
 from .errors import ConfigError, DivergenceError
 from .progress import progress_for
 
+__all__ = [
+    "CallbackList",
+    "train_step",
+    "compile",
+    "train_on_batch",
+    "fit",
+    "Trainer",
+    "forward_batches",
+    "predict",
+    "evaluate",
+    "evaluate_data",
+    "loss_value",
+    "gradients",
+]
+
 
 class CallbackList:
     """The callbacks of one ``fit``, ``History`` appended last so that it sees every log.

@@ -33,6 +33,8 @@ import numpy as np
 from .checks import as_float_array
 from .errors import ConfigError, ShapeError
 
+__all__ = ["class_weights", "sample_weights"]
+
 
 def class_weights(y, class_weight, dtype="float32"):
     """The weight of each example's class, ``class_weight.get(class, 1.0)``, shape ``(n,)``."""

@@ -21,6 +21,15 @@ from ..activations import sigmoid
 from ..gradient_check import numerical_gradient, relative_error
 from .core import Case, CheckResult, check_function, check_gradient, compare, python_loops
 
+__all__ = [
+    "swish",
+    "softplus",
+    "check_swish_derivative",
+    "check_softplus_derivative",
+    "check_bp2",
+    "check_layer_backward",
+]
+
 _SEED = 5
 
 

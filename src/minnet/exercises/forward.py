@@ -21,6 +21,13 @@ from minnet import activations as act
 
 from .core import Case, check_function
 
+__all__ = [
+    "check_dense_forward",
+    "check_param_count",
+    "check_multiply_adds",
+    "check_network_forward",
+]
+
 _SEED = 404
 _F32 = {"rtol": 1e-5, "atol": 1e-6}
 

@@ -19,6 +19,13 @@ import numpy as np
 
 from .core import Case, CheckResult, check_function
 
+__all__ = [
+    "TRUNCATED_STD",
+    "check_forward_variance",
+    "check_variance_scaling",
+    "check_clip_by_global_norm",
+]
+
 _SEED = 9
 
 #: Standard deviation of a unit normal truncated to [-2, 2] (what Keras divides by).

@@ -18,7 +18,7 @@ _SEED = 2025
 
 # ------------------------------------------------------------- losses by hand
 
-#: The example of the exercise "Losses by hand": one sigmoid output, one example.
+#: The example of the exercise "Losses by hand", one sigmoid output and one example.
 BY_HAND_P, BY_HAND_Y = 0.8, 1.0
 
 _BY_HAND_KEYS = ("bce", "dbce_dp", "dbce_dz", "dmse_dz")
@@ -402,6 +402,7 @@ def check_mae_gradient(fn, verbose=True):
 __all__ = [
     "BY_HAND_P",
     "BY_HAND_Y",
+    "HUBER_DELTA",
     "check_binary_crossentropy",
     "check_huber_gradient",
     "check_logsumexp",
