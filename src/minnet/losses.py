@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 EPSILON = 1e-7
-"""Keras's fuzz factor, :math:`\epsilon`; probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
+r"""Keras's fuzz factor, :math:`\epsilon`; probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
 
 
 def logsumexp(z, axis=-1):

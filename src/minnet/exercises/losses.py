@@ -323,6 +323,8 @@ def check_softmax_crossentropy_gradient(fn, verbose=True):
     )
 
 
+#: The Huber loss's threshold ``delta`` (Keras's default, 1.0), the kink between its
+#: quadratic and linear parts.
 HUBER_DELTA = 1.0
 
 

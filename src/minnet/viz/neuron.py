@@ -98,7 +98,7 @@ def plot_neuron(w1=1.0, w2=1.0, b=-1.5, x=None, y=None, ax=None, *, data=None, p
     ----------
     w1, w2, b : float
         The neuron's weights and bias.
-    x, y : arrays, optional
+    x, y : ndarray, optional
         Points ``(n, 2)`` and their labels ``(n,)`` in {0, 1}. Default: the XOR gate.
     ax : Axes, optional
     data : str, optional
