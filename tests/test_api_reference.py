@@ -6,6 +6,9 @@ module defines at its top level (a ``def``, a ``class`` or an assignment) withou
 underscore must be in its ``__all__``, so that nothing escapes the reference by being left
 out of the list. Names starting with an underscore are private.
 
+Every public method and property of a public class has a docstring too (its own, or the
+one it inherits from a base class, as autodoc shows it).
+
 These tests read the docstrings with no build (fast). The build's side, that every public
 name appears in the HTML reference (``_build/html/objects.inv``), is checked in
 ``tests/test_book_build.py``, which builds the book once for its module
@@ -178,6 +181,39 @@ def test_every_public_name_has_a_docstring_with_a_one_line_summary(public, kind,
     )
     first = doc.splitlines()[0].strip()
     assert len(first.split()) >= 2, f"{public}: the docstring's first line {first!r} is no summary"
+
+
+def _inherited_doc(cls, name) -> str:
+    """The docstring a method or property shows in the reference: its own, or else the one
+    of the same name in a base class (autodoc inherits docstrings, and so does this)."""
+    for base in cls.__mro__:
+        member = base.__dict__.get(name)
+        if member is None:
+            continue
+        doc = getattr(member, "__doc__", None)
+        if isinstance(member, (classmethod, staticmethod)):
+            doc = member.__func__.__doc__
+        if doc and doc.strip():
+            return doc
+    return ""
+
+
+PUBLIC_METHODS = [
+    f"{public}.{name}"
+    for public, kind, documented in PUBLIC
+    if kind == "class" and public == documented
+    for name, member in vars(_object(public)).items()
+    if not name.startswith("_")
+    and (inspect.isfunction(member) or isinstance(member, (property, classmethod, staticmethod)))
+]
+
+
+@pytest.mark.parametrize("method", PUBLIC_METHODS)
+def test_every_public_method_has_a_docstring(method):
+    public, _, name = method.rpartition(".")
+    assert _inherited_doc(_object(public), name).strip(), (
+        f"{method} has no docstring (and inherits none): say in one line what it does"
+    )
 
 
 FORMULA_NAMES = [

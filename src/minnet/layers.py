@@ -149,10 +149,14 @@ class Layer:
 
     @property
     def params(self):
+        """The trainable arrays themselves, in Keras's ``get_weights`` order: ``[W, b]`` for a
+        ``Dense``, none for a layer without parameters."""
         return []
 
     @property
     def grads(self):
+        """The gradients of :attr:`params`, in the same order, as the last ``backward`` left
+        them: ``[dW, db]`` for a ``Dense``."""
         return []
 
     # ----------------------------------------------------- Keras's weights and config
@@ -210,9 +214,13 @@ class Layer:
         self.built = True
 
     def compute_output_shape(self, input_shape):
+        """The shape of the output for inputs of shape ``input_shape`` (the batch size may be
+        ``None``)."""
         return input_shape
 
     def forward(self, x, training=False):
+        """The layer's output for the batch ``x``. ``training=True`` during ``fit`` (dropout
+        drops only then); what ``backward`` needs is kept on the layer."""
         raise NotImplementedError
 
     def backward(self, grad_output):
@@ -236,6 +244,8 @@ class Layer:
         return self.backward(grad_output)
 
     def regularization_loss(self) -> float:
+        """The penalty this layer adds to the loss: its regularizer's value on its kernel, 0
+        without one."""
         return 0.0
 
     def __call__(self, x, training=False):
@@ -254,6 +264,7 @@ class Layer:
         return self.forward(x.astype(self.dtype, copy=False), training=training)
 
     def count_params(self) -> int:
+        """The number of scalar parameters, as Keras's ``count_params``."""
         return int(sum(p.size for p in self.params))
 
     def __repr__(self):
@@ -272,10 +283,12 @@ class Dense(Layer):
 
     .. math::
 
-       \Delta^l = \frac{\partial C}{\partial A^l} \odot f^{l\prime}(Z^l), \qquad
-       \frac{\partial C}{\partial W^l} = \left(A^{l-1}\right)^{\mathsf T} \Delta^l, \qquad
-       \frac{\partial C}{\partial b^l} = \mathbf{1}_n^{\mathsf T} \Delta^l, \qquad
-       \frac{\partial C}{\partial A^{l-1}} = \Delta^l \left(W^l\right)^{\mathsf T},
+       \Delta^l &= \frac{\partial C}{\partial A^l} \odot f^{l\prime}(Z^l),
+
+       \frac{\partial C}{\partial W^l} &= \left(A^{l-1}\right)^{\mathsf T} \Delta^l, \qquad
+       \frac{\partial C}{\partial b^l} = \mathbf{1}_n^{\mathsf T} \Delta^l,
+
+       \frac{\partial C}{\partial A^{l-1}} &= \Delta^l \left(W^l\right)^{\mathsf T},
 
     plus :math:`\partial R / \partial W^l` with a ``kernel_regularizer``. The :math:`\frac1n` of
     the batch mean is already in :math:`\Delta^L`; the layer divides by nothing.

@@ -200,8 +200,9 @@ class MeanSquaredError(Loss):
 
     .. math::
 
-       C_i = \frac{1}{n_L} \sum_{j=1}^{n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr)^2, \qquad
-       \frac{\partial C}{\partial \hat Y_{ij}} = \frac{2}{n\, n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr).
+       C_i &= \frac{1}{n_L} \sum_{j=1}^{n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr)^2,
+
+       \frac{\partial C}{\partial \hat Y_{ij}} &= \frac{2}{n\, n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr).
 
     Nielsen's quadratic cost :math:`\tfrac12 \lVert y - a \rVert^2` is a half sum, not a mean:
     chapter 3 shows the conversion."""
@@ -234,9 +235,10 @@ class BinaryCrossentropy(Loss):
 
     .. math::
 
-       C_i = -\frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( Y_{ij} \log \hat Y_{ij}
-             + (1 - Y_{ij}) \log (1 - \hat Y_{ij}) \Bigr), \qquad
-       \frac{\partial C}{\partial \hat Y_{ij}} = \frac{1}{n\, n_L}
+       C_i &= -\frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( Y_{ij} \log \hat Y_{ij}
+             + (1 - Y_{ij}) \log (1 - \hat Y_{ij}) \Bigr),
+
+       \frac{\partial C}{\partial \hat Y_{ij}} &= \frac{1}{n\, n_L}
              \frac{\hat Y_{ij} - Y_{ij}}{\hat Y_{ij} (1 - \hat Y_{ij})}
 
     (0 where the clip is active). From logits :math:`Z^L` (``from_logits=True``, or after a
@@ -244,9 +246,10 @@ class BinaryCrossentropy(Loss):
 
     .. math::
 
-       C_i = \frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( \max(Z^L_{ij}, 0) - Z^L_{ij} Y_{ij}
-             + \log\bigl(1 + e^{-|Z^L_{ij}|}\bigr) \Bigr), \qquad
-       \frac{\partial C}{\partial Z^L_{ij}} = \frac{\sigma(Z^L_{ij}) - Y_{ij}}{n\, n_L} ."""
+       C_i &= \frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( \max(Z^L_{ij}, 0) - Z^L_{ij} Y_{ij}
+             + \log\bigl(1 + e^{-|Z^L_{ij}|}\bigr) \Bigr),
+
+       \frac{\partial C}{\partial Z^L_{ij}} &= \frac{\sigma(Z^L_{ij}) - Y_{ij}}{n\, n_L} ."""
 
     name = "binary_crossentropy"
     fuses = ("sigmoid", "softmax")
@@ -288,9 +291,9 @@ class CategoricalCrossentropy(Loss):
 
     .. math::
 
-       C_i = \Bigl(\sum_j Y_{ij}\Bigr) \log \sum_k e^{Z^L_{ik}} - \sum_j Y_{ij} Z^L_{ij},
-       \qquad
-       \frac{\partial C}{\partial Z^L} = \frac{A^L - Y}{n} \quad\text{for one-hot } Y,
+       C_i &= \Bigl(\sum_j Y_{ij}\Bigr) \log \sum_k e^{Z^L_{ik}} - \sum_j Y_{ij} Z^L_{ij},
+
+       \frac{\partial C}{\partial Z^L} &= \frac{A^L - Y}{n} \quad\text{for one-hot } Y,
 
     where :math:`A^L = \operatorname{softmax}(Z^L)` row by row."""
 
@@ -341,8 +344,9 @@ class SparseCategoricalCrossentropy(Loss):
 
     .. math::
 
-       C_i = \log \sum_k e^{Z^L_{ik}} - Z^L_{i y_i}, \qquad
-       \frac{\partial C}{\partial Z^L_{ik}} = \frac{A^L_{ik} - [k = y_i]}{n},
+       C_i &= \log \sum_k e^{Z^L_{ik}} - Z^L_{i y_i},
+
+       \frac{\partial C}{\partial Z^L_{ik}} &= \frac{A^L_{ik} - [k = y_i]}{n},
 
     with :math:`A^L = \operatorname{softmax}(Z^L)` and :math:`[k = y_i]` the one-hot row of
     label :math:`y_i`. From probabilities, Keras clips them to :math:`[\epsilon, 1 - \epsilon]`

@@ -162,13 +162,16 @@ class Sequential:
 
     @property
     def params(self):
+        """Every layer's trainable arrays, in order: ``[W1, b1, W2, b2, ...]``."""
         return [p for layer in self.layers for p in layer.params]
 
     @property
     def grads(self):
+        """The gradients of :attr:`params`, in the same order, from the last backward pass."""
         return [g for layer in self.layers for g in layer.grads]
 
     def regularization_loss(self) -> float:
+        """The sum of the layers' penalties, the term that regularizers add to the loss."""
         return float(sum(layer.regularization_loss() for layer in self.layers))
 
     # ---------------------------------------------------------------- training
@@ -253,6 +256,7 @@ class Sequential:
             np.copyto(p, w.astype(p.dtype, copy=False))
 
     def count_params(self) -> int:
+        """The number of scalar parameters of all layers, as Keras's ``count_params``."""
         return int(sum(p.size for p in self.params))
 
     def get_config(self) -> dict:

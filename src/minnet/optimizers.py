@@ -85,6 +85,8 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> float:
+        """The learning rate; set it to a non-negative number between steps (as
+        ``ReduceLROnPlateau`` and ``LearningRateScheduler`` do)."""
         return self._learning_rate
 
     @learning_rate.setter
@@ -152,6 +154,8 @@ class Optimizer:
         w -= step  # w -= lr g / sqrt(s + eps)
 
     def update(self, w, g, slots):
+        """Update one parameter array ``w`` in place from its gradient ``g`` and its state
+        ``slots`` (from :meth:`create_slots`): the subclass's rule."""
         raise NotImplementedError
 
     def reset(self):
@@ -273,10 +277,10 @@ class Adam(Optimizer):
 
     .. math::
 
-       m \leftarrow m + (1 - \beta_1)(g - m), \qquad
+       m &\leftarrow m + (1 - \beta_1)(g - m), \qquad
        v \leftarrow v + (1 - \beta_2)(g \odot g - v),
 
-       \alpha_t = \eta \frac{\sqrt{1 - \beta_2^{\,t}}}{1 - \beta_1^{\,t}}, \qquad
+       \alpha_t &= \eta \frac{\sqrt{1 - \beta_2^{\,t}}}{1 - \beta_1^{\,t}}, \qquad
        w \leftarrow w - \alpha_t \frac{m}{\sqrt{v} + \epsilon},
 
     Keras's form, with :math:`\epsilon = 10^{-7}` outside the root; the bias correction sits in

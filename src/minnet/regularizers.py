@@ -31,6 +31,8 @@ class Regularizer:
         raise NotImplementedError
 
     def gradient(self, W):
+        """The derivative of the penalty with respect to ``W``, an array shaped like ``W``,
+        added to the kernel's gradient."""
         raise NotImplementedError
 
 
@@ -39,8 +41,9 @@ class L1L2(Regularizer):
 
     .. math::
 
-       R(W) = \lambda_1 \sum_{j,k} |W_{jk}| + \lambda_2 \sum_{j,k} W_{jk}^2, \qquad
-       \frac{\partial R}{\partial W} = \lambda_1 \operatorname{sign}(W) + 2 \lambda_2 W ."""
+       R(W) &= \lambda_1 \sum_{j,k} |W_{jk}| + \lambda_2 \sum_{j,k} W_{jk}^2,
+
+       \frac{\partial R}{\partial W} &= \lambda_1 \operatorname{sign}(W) + 2 \lambda_2 W ."""
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = non_negative_float(l1, "l1")

@@ -56,6 +56,8 @@ class CallbackList:
 
     @property
     def history(self) -> History:
+        """The :class:`~minnet.callbacks.History` that records every epoch's logs (the last
+        callback)."""
         return self.callbacks[-1]
 
     @property
@@ -64,6 +66,8 @@ class CallbackList:
         return any(getattr(callback, "handles_nan", False) for callback in self.callbacks)
 
     def call(self, hook, *args):
+        """Run the hook named ``hook`` (``"on_epoch_end"``, ...) of every callback, in order,
+        with ``args``."""
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
