@@ -216,6 +216,39 @@ def test_every_public_method_has_a_docstring(method):
     )
 
 
+def _read_as_a_type(doc: str, what: str, name: str) -> str | None:
+    """What napoleon would show as the *type* of a constant or a property, or None.
+
+    Napoleon reads a first line ``text: more`` of such a docstring as ``type: description``;
+    the type becomes a cross-reference, which -n reports, or a "Type:" line on the page."""
+    from sphinx.ext.napoleon import Config, NumpyDocstring
+
+    config = Config(napoleon_google_docstring=False, napoleon_numpy_docstring=True)
+    lines = NumpyDocstring(doc, config, what=what, name=name).lines()
+    return next((line for line in lines if line.startswith(":type:")), None)
+
+
+DESCRIBED = [
+    (public, "data", _docstring(public, kind, documented))
+    for public, kind, documented in PUBLIC if kind == "data"
+] + [
+    (f"{public}.{name}", "property", inspect.cleandoc(member.__doc__))
+    for public, kind, documented in PUBLIC
+    if kind == "class" and public == documented
+    for name, member in vars(_object(public)).items()
+    if isinstance(member, property) and member.__doc__
+]
+
+
+@pytest.mark.parametrize(("public", "what", "doc"), DESCRIBED, ids=[p for p, _, _ in DESCRIBED])
+def test_no_constant_or_property_docstring_reads_as_a_type(public, what, doc):
+    read = _read_as_a_type(doc, what, public)
+    assert read is None, (
+        f"napoleon reads the first line of {public}'s docstring as a type ({read!r}): keep "
+        "'text: more' out of its first line (a comma or a full stop instead of the colon)"
+    )
+
+
 FORMULA_NAMES = [
     (public, documented)
     for public, kind, documented in PUBLIC

@@ -256,19 +256,19 @@ class Softmax(Activation):
         return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
 
 
-#: The :class:`Linear` that Keras calls ``"linear"``: the identity :math:`f(z) = z`.
+#: The :class:`Linear` that Keras calls ``"linear"``, the identity :math:`f(z) = z`.
 linear = Linear()
-#: The :class:`Step` that Keras calls ``"step"``: the Heaviside step.
+#: The :class:`Step` that Keras calls ``"step"``, the Heaviside step.
 step = Step()
-#: The :class:`Sigmoid` that Keras calls ``"sigmoid"``: the logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+#: The :class:`Sigmoid` that Keras calls ``"sigmoid"``, the logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 sigmoid = Sigmoid()
-#: The :class:`Tanh` that Keras calls ``"tanh"``: the hyperbolic tangent.
+#: The :class:`Tanh` that Keras calls ``"tanh"``, the hyperbolic tangent.
 tanh = Tanh()
-#: The :class:`ReLU` that Keras calls ``"relu"``: the rectified linear unit :math:`\max(0, z)`.
+#: The :class:`ReLU` that Keras calls ``"relu"``, the rectified linear unit :math:`\max(0, z)`.
 relu = ReLU()
-#: The :class:`LeakyReLU` that Keras calls ``"leaky_relu"``: the leaky ReLU with Keras's slope 0.2.
+#: The :class:`LeakyReLU` that Keras calls ``"leaky_relu"``, the leaky ReLU with Keras's slope 0.2.
 leaky_relu = LeakyReLU()
-#: The :class:`Softmax` that Keras calls ``"softmax"``: the softmax over the last axis.
+#: The :class:`Softmax` that Keras calls ``"softmax"``, the softmax over the last axis.
 softmax = Softmax()
 
 _BY_NAME = {f.name: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, softmax)}

@@ -149,8 +149,8 @@ class Layer:
 
     @property
     def params(self):
-        """The trainable arrays themselves, in Keras's ``get_weights`` order: ``[W, b]`` for a
-        ``Dense``, none for a layer without parameters."""
+        """The trainable arrays themselves, in Keras's ``get_weights`` order (``[W, b]`` for a
+        ``Dense``, none for a layer without parameters)."""
         return []
 
     @property

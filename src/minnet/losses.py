@@ -121,7 +121,8 @@ class Loss:
         return self.values_and_gradient(y_true, y_pred)[0]
 
     def gradient(self, y_true, y_pred):
-        """``dL/dy_pred`` of the batch loss ``L`` (``dL/dz`` when ``from_logits``)."""
+        """``dC/dy_pred`` of the batch loss ``C``, the mean of the per-example losses
+        (``dC/dz`` when ``from_logits``); it carries the ``1/n`` of that mean."""
         y_true, y_pred = self.prepare(y_true, y_pred)
         return self.values_and_gradient(y_true, y_pred)[1]
 
@@ -166,8 +167,8 @@ class Loss:
 
         ``y_true`` is prepared (:meth:`prepare`). ``C`` is the batch mean of the
         per-example losses, so ``Delta^L`` carries the ``1/n``. With ``sample_weight``
-        (one ``w_i`` per example) ``C = 1/n sum_i w_i L_i``: the losses returned are the
-        weighted ``w_i L_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
+        (one ``w_i`` per example) ``C = 1/n sum_i w_i C_i``: the losses returned are the
+        weighted ``w_i C_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
         (:mod:`minnet.weighting`).
         """
         if self.uses_logits(activation):  # Delta^L = (a - y) / n, from the logits

@@ -162,7 +162,7 @@ class Sequential:
 
     @property
     def params(self):
-        """Every layer's trainable arrays, in order: ``[W1, b1, W2, b2, ...]``."""
+        """Every layer's trainable arrays, in order, ``[W1, b1, W2, b2, ...]``."""
         return [p for layer in self.layers for p in layer.params]
 
     @property
@@ -204,7 +204,7 @@ class Sequential:
                  return_dict=False):
         """Loss (with regularization) and metrics on ``(x, y)``, in inference mode.
 
-        With ``sample_weight`` the loss is ``sum_i w_i L_i / n`` plus regularization, as in
+        With ``sample_weight`` the loss is ``sum_i w_i C_i / n`` plus regularization, as in
         Keras (:mod:`minnet.weighting`).
 
         Returns what Keras does (:func:`minnet.training.evaluate_data`)."""
@@ -234,7 +234,7 @@ class Sequential:
 
     @property
     def non_trainable_weights(self):
-        """None: minnet has no frozen weights (Keras's name)."""
+        """An empty list, since minnet has no frozen weights (Keras's name)."""
         return []
 
     @checked(where="Sequential.get_layer")

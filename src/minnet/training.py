@@ -76,7 +76,7 @@ def train_step(model, x, y, training=True, sample_weight=None):
     """Forward pass, loss, backward pass on one checked batch (no update).
 
     Leaves the gradients in the layers; returns ``(batch loss with regularization, output)``.
-    With ``sample_weight`` the batch loss is ``sum_i w_i L_i / n`` (:mod:`minnet.weighting`).
+    With ``sample_weight`` the batch loss is ``sum_i w_i C_i / n`` (:mod:`minnet.weighting`).
     """
     output = model.forward(x, training=training)
     per_example, delta = model.loss.delta(y, *model.output_parts(output),
@@ -294,7 +294,7 @@ def predict(model, x, batch_size):
 def evaluate(model, x, y, batch_size, metrics, sample_weight=None, weighted_metrics=None):
     """Mean loss (with regularization) and metrics on checked ``(x, y)``, as a dict.
 
-    With ``sample_weight`` the loss is ``sum_i w_i L_i / n``; ``metrics`` ignore the
+    With ``sample_weight`` the loss is ``sum_i w_i C_i / n``; ``metrics`` ignore the
     weights and ``weighted_metrics`` are ``sum_i w_i m_i / sum_i w_i``, as in Keras.
     """
     weighted_metrics = weighted_metrics or {}
