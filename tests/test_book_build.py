@@ -379,6 +379,64 @@ def test_figure_rule(html, entry):
     assert not problems, f"{entry}:\n" + "\n".join(problems)
 
 
+# ------------------------------------------------------------------ the API reference
+# What "public" means, and the docstring checks that need no build, are in
+# tests/test_api_reference.py; here the strict build's output is held to them.
+
+_INVENTORY_ROLES = {
+    "module": ("py:module",),
+    "class": ("py:class", "py:exception"),
+    "function": ("py:function",),
+    "data": ("py:data",),
+}
+
+
+@pytest.fixture(scope="module")
+def inventory(html) -> dict:
+    """The objects the build documented, read from objects.inv with Sphinx's own reader."""
+    import posixpath
+
+    from sphinx.util.inventory import InventoryFile
+
+    with open(html / "objects.inv", "rb") as stream:
+        return InventoryFile.load(stream, "", posixpath.join)
+
+
+def test_every_public_name_is_in_the_api_reference(inventory):
+    from test_api_reference import public_objects
+
+    missing = []
+    for public, kind, documented in public_objects():
+        if not any(documented in inventory.get(role, {}) for role in _INVENTORY_ROLES[kind]):
+            missing.append(f"{public} (as {documented})" if public != documented else public)
+    assert not missing, (
+        f"{len(missing)} public names are not in the API reference: {missing}. Give each an "
+        "automodule on a page of book/api/ (modules) or a docstring (autodoc leaves out "
+        "undocumented members)"
+    )
+
+
+def test_the_api_reference_shows_the_formulas(inventory, html):
+    """Each building block's entry on its API page holds rendered mathematics."""
+    from test_api_reference import FORMULA_NAMES, NO_FORMULA
+
+    pages = {}
+    without = []
+    for public, documented in FORMULA_NAMES:
+        if public in NO_FORMULA:
+            continue
+        role = next(r for r in ("py:class", "py:function") if documented in inventory.get(r, {}))
+        uri = inventory[role][documented][2]
+        page = uri.split("#", 1)[0]
+        if page not in pages:
+            pages[page] = _soup(html / page)
+        term = pages[page].find(id=documented)
+        entry = term.find_next_sibling("dd") if term is not None else None
+        if entry is None or not entry.find(class_="math"):
+            without.append(public)
+    assert not without, f"these entries of the API reference show no formula: {without}"
+
+
 # ------------------------------------------------------------------ the browser
 
 

@@ -31,8 +31,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from minnet.exercises import variants
-from minnet.exercises import answers
+from minnet.exercises import answers, variants
 from minnet.exercises.answers import HAND_RTOL, distinct_mistakes, well_posed
 
 ROOT = Path(__file__).resolve().parent.parent

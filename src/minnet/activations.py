@@ -22,9 +22,32 @@ from .arguments import check_subclass_init
 from .checks import lookup
 from .errors import UnknownNameError
 
+__all__ = [
+    "Activation",
+    "Linear",
+    "Step",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Softmax",
+    "linear",
+    "step",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softmax",
+    "get",
+]
+
 
 class Activation:
-    """An activation ``a = f(z)`` with its derivative ``f'(z)``."""
+    r"""An activation :math:`a = f(z)`, applied to each entry of a weighted input :math:`z`,
+    with its derivative :math:`f'(z)`.
+
+    In backpropagation it turns :math:`\partial C / \partial a` into
+    :math:`\partial C / \partial z = \partial C / \partial a \odot f'(z)` (:meth:`backward`)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -52,7 +75,8 @@ class Activation:
 
 
 class Linear(Activation):
-    """``f(z) = z``, ``f'(z) = 1``: what a ``Dense`` layer without activation computes."""
+    """The identity, :math:`f(z) = z` with :math:`f'(z) = 1`: what a ``Dense`` layer without
+    activation computes."""
 
     name = "linear"
 
@@ -67,11 +91,14 @@ class Linear(Activation):
 
 
 class Step(Activation):
-    """Heaviside step, the perceptron's activation: ``f(z) = 1 if z > 0 else 0``.
+    r"""Heaviside step, the perceptron's activation:
 
-    Its derivative is 0 wherever it exists, which is why a network of step units cannot be
-    trained by gradient descent (chapter 2).
-    """
+    .. math::
+
+       f(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
+
+    Its derivative :math:`f'(z) = 0` wherever it exists (everywhere but :math:`z = 0`), which is
+    why a network of step units cannot be trained by gradient descent (chapter 2)."""
 
     name = "step"
 
@@ -95,13 +122,16 @@ def _lowest_exponent(dtype):
 
 
 class Sigmoid(Activation):
-    """Logistic sigmoid ``s(z) = 1 / (1 + exp(-z))``, with ``s'(z) = s(z) (1 - s(z))``.
+    r"""Logistic sigmoid, with its derivative written through its own value:
 
-    ``exp(-z)`` overflows for very negative ``z`` (below about -88.7 in float32), where
-    ``s(z)`` is smaller than the smallest normal float anyway. So ``z`` is first raised to
-    that limit: the result is exact to rounding wherever it is a normal float, and below the
-    smallest normal float (never ``nan``, never a warning) where the true value is too.
-    """
+    .. math::
+
+       \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad \sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr).
+
+    :math:`e^{-z}` overflows for very negative :math:`z` (below about -88.7 in float32), where
+    :math:`\sigma(z)` is smaller than the smallest normal float anyway. So :math:`z` is first
+    raised to that limit: the result is exact to rounding wherever it is a normal float, and
+    below the smallest normal float (never ``nan``, never a warning) where the true value is too."""
 
     name = "sigmoid"
 
@@ -120,7 +150,8 @@ class Sigmoid(Activation):
 
 
 class Tanh(Activation):
-    """Hyperbolic tangent ``t(z) = tanh(z)``, with ``t'(z) = 1 - t(z)**2``."""
+    r"""Hyperbolic tangent, :math:`f(z) = \tanh z = \dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}`, with
+    :math:`f'(z) = 1 - \tanh^2 z`."""
 
     name = "tanh"
 
@@ -135,10 +166,13 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    """Rectified linear unit ``f(z) = max(0, z)``; ``f'(z) = 1`` for ``z > 0``, else 0.
+    r"""Rectified linear unit:
 
-    At the kink ``z = 0`` the derivative is taken as 0, as in Keras and TensorFlow.
-    """
+    .. math::
+
+       f(z) = \max(0, z), \qquad f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
+
+    At the kink :math:`z = 0` the derivative is taken as 0, as in Keras and TensorFlow."""
 
     name = "relu"
 
@@ -154,10 +188,15 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """``f(z) = z`` for ``z > 0``, else ``negative_slope * z``; the slope keeps units alive.
+    r"""Leaky ReLU, with :math:`\alpha` = ``negative_slope``:
 
-    Keras's default ``negative_slope`` is 0.2 (``keras.activations.leaky_relu``).
-    """
+    .. math::
+
+       f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}, \qquad
+       f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}
+
+    The slope :math:`\alpha` keeps units alive where a ReLU's gradient would be 0. Keras's
+    default ``negative_slope`` is 0.2 (``keras.activations.leaky_relu``)."""
 
     name = "leaky_relu"
 
@@ -175,14 +214,22 @@ class LeakyReLU(Activation):
 
 
 class Softmax(Activation):
-    """``softmax(z)_j = exp(z_j) / sum_k exp(z_k)``, over the last axis.
+    r"""Softmax over the last axis: for a row :math:`z` with entries :math:`z_j`,
 
-    Subtracting ``max(z)`` first changes nothing mathematically (the factor
-    ``exp(-max z)`` cancels) and keeps ``exp`` from overflowing. The Jacobian is
-    ``da_j/dz_k = a_j (delta_jk - a_k)``, so for an upstream gradient ``g = dC/da``::
+    .. math::
 
-        dC/dz = a * (g - sum(g * a))      (row by row)
-    """
+       a_j = \operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}} .
+
+    Subtracting :math:`\max_k z_k` first changes nothing mathematically (the factor
+    :math:`e^{-\max_k z_k}` cancels) and keeps :math:`e^{z_j}` from overflowing. Softmax mixes
+    the entries of a row, so its derivative is the Jacobian
+    :math:`\partial a_j / \partial z_k = a_j (\delta_{jk} - a_k)`, with :math:`\delta_{jk}` the
+    Kronecker delta. For an upstream gradient :math:`g = \partial C / \partial a` the backward
+    pass is, row by row,
+
+    .. math::
+
+       \frac{\partial C}{\partial z_k} = a_k \Bigl( g_k - \sum_j g_j a_j \Bigr) ."""
 
     name = "softmax"
 
@@ -192,7 +239,8 @@ class Softmax(Activation):
         return e / e.sum(axis=-1, keepdims=True)
 
     def jacobian(self, z):
-        """The matrix ``da_j/dz_k = a_j (delta_jk - a_k)`` for each row of ``z``: shape ``(..., k, k)``."""
+        r"""The Jacobian :math:`\partial a_j / \partial z_k = a_j (\delta_{jk} - a_k)` of each row
+        of ``z``: for rows of ``m`` entries, an array of shape ``(..., m, m)``."""
         a = self(z)
         return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
 
@@ -208,12 +256,19 @@ class Softmax(Activation):
         return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
 
 
+#: The :class:`Linear` that Keras calls ``"linear"``, the identity :math:`f(z) = z`.
 linear = Linear()
+#: The :class:`Step` that Keras calls ``"step"``, the Heaviside step.
 step = Step()
+#: The :class:`Sigmoid` that Keras calls ``"sigmoid"``, the logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 sigmoid = Sigmoid()
+#: The :class:`Tanh` that Keras calls ``"tanh"``, the hyperbolic tangent.
 tanh = Tanh()
+#: The :class:`ReLU` that Keras calls ``"relu"``, the rectified linear unit :math:`\max(0, z)`.
 relu = ReLU()
+#: The :class:`LeakyReLU` that Keras calls ``"leaky_relu"``, the leaky ReLU with Keras's slope 0.2.
 leaky_relu = LeakyReLU()
+#: The :class:`Softmax` that Keras calls ``"softmax"``, the softmax over the last axis.
 softmax = Softmax()
 
 _BY_NAME = {f.name: f for f in (linear, step, sigmoid, tanh, relu, leaky_relu, softmax)}
@@ -223,8 +278,7 @@ def get(identifier) -> Activation:
     """Look an activation up by its Keras name (``None`` means linear), or pass one through.
 
     A plain function is refused: backpropagation needs its derivative too. Wrap it in a
-    subclass of :class:`Activation` that defines ``__call__`` and ``derivative``.
-    """
+    subclass of :class:`Activation` that defines ``__call__`` and ``derivative``."""
     if identifier is None:
         return linear
     if callable(identifier) and not isinstance(identifier, (Activation, type)):

@@ -21,6 +21,16 @@ import inspect
 
 from .errors import UnknownArgumentError
 
+__all__ = [
+    "KERAS_ONLY",
+    "accepted_names",
+    "init_names",
+    "unknown_argument",
+    "check",
+    "checked",
+    "check_subclass_init",
+]
+
 #: Keras arguments minnet deliberately does not take, and why.
 KERAS_ONLY = {
     "jit_compile": "minnet runs plain numpy, with no compiler; drop the argument",

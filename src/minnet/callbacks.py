@@ -19,6 +19,17 @@ import numpy as np
 from .arguments import check_subclass_init
 from .errors import ConfigError
 
+__all__ = [
+    "Callback",
+    "History",
+    "EarlyStopping",
+    "ReduceLROnPlateau",
+    "LearningRateScheduler",
+    "TerminateOnNaN",
+    "ModelCheckpoint",
+    "CSVLogger",
+]
+
 
 class Callback:
     """Base class; ``self.model`` is set by ``fit``. Epochs are counted from 0, as in Keras.
@@ -36,24 +47,33 @@ class Callback:
         check_subclass_init(cls)  # a misspelled keyword names the closest valid one
 
     def set_model(self, model):
+        """Give the callback the model being trained (``fit`` does, before anything else)."""
         self.model = model
 
     def on_train_begin(self, logs=None):
+        """Called once when ``fit`` starts, before the first epoch."""
         pass
 
     def on_train_end(self, logs=None):
+        """Called once when ``fit`` ends, after the last epoch (or an early stop)."""
         pass
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Called before epoch ``epoch`` (counted from 0, as in Keras)."""
         pass
 
     def on_epoch_end(self, epoch, logs=None):
+        """Called after epoch ``epoch``, with ``logs`` holding its loss and metrics by name
+        (``"loss"``, ``"accuracy"``, and ``"val_..."`` with validation data)."""
         pass
 
     def on_train_batch_begin(self, batch, logs=None):
+        """Called before the update on batch ``batch`` (counted from 0 in every epoch)."""
         pass
 
     def on_train_batch_end(self, batch, logs=None):
+        """Called after the update on batch ``batch``, with ``logs = {"loss": ...}``, the batch loss
+        before the update."""
         pass
 
 

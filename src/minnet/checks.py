@@ -22,6 +22,22 @@ from .errors import (
     unknown_name,
 )
 
+__all__ = [
+    "to_numpy",
+    "as_float_array",
+    "check_inputs",
+    "check_targets",
+    "check_same_length",
+    "positive_int",
+    "float_dtype",
+    "check_layer_to_add",
+    "require_built",
+    "require_compiled",
+    "check_weights",
+    "non_negative_float",
+    "lookup",
+]
+
 
 def to_numpy(value) -> np.ndarray:
     """``value`` as a numpy array: lists, numbers, numpy arrays and TensorFlow tensors."""

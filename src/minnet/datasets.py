@@ -17,8 +17,8 @@ Where the files come from, in this order:
    ``MINNET_DATA_DIR``. It holds ``mnist/`` and ``fashion-mnist/``, each with the four
    ``*-ubyte.gz`` files (or the same files uncompressed);
 2. the download cache: ``cache_dir``, else ``MINNET_CACHE_DIR``, else the user cache
-   folder that :func:`pooch.os_cache` picks (``~/.cache/minnet`` on Linux);
-3. a download into that cache with :mod:`pooch` from the public mirror (or from
+   folder that ``pooch.os_cache()`` picks (``~/.cache/minnet`` on Linux);
+3. a download into that cache with ``pooch`` from the public mirror (or from
    ``base_url`` / ``MINNET_DATA_URL``, a folder of your own with the same file names).
 
 Every file is verified before it is used, wherever it came from: the SHA-256 of its
@@ -29,7 +29,7 @@ is refused, and a refused file in the cache is deleted so the next call fetches 
 When no source works (offline, no local copy, empty cache) the loaders raise
 :class:`minnet.errors.DataUnavailableError`, which says how to get the files.
 
-The IDX format is parsed with :func:`numpy.frombuffer`; nothing is unpickled.
+The IDX format is parsed with ``numpy.frombuffer``; nothing is unpickled.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class _Dataset:
     homepage: str
 
 
+#: Where each data set's IDX files come from, with their URLs and SHA-256 checksums, by name
+#: (``"mnist"``, ``"fashion-mnist"``).
 DATASETS = {
     "mnist": _Dataset(
         name="mnist",

@@ -10,6 +10,26 @@ from __future__ import annotations
 
 import difflib
 
+__all__ = [
+    "MinnetError",
+    "ShapeError",
+    "LabelError",
+    "NonFiniteError",
+    "DivergenceError",
+    "NotCompiledError",
+    "NotBuiltError",
+    "UnsupportedLayerError",
+    "UnknownNameError",
+    "WeightsError",
+    "ConfigError",
+    "DataUnavailableError",
+    "UnknownArgumentError",
+    "ModelFileError",
+    "NotInMinnetError",
+    "unknown_name",
+    "not_in_minnet",
+]
+
 
 class MinnetError(Exception):
     """Base class of every error minnet raises on purpose."""

@@ -21,21 +21,26 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["FLOOR", "numerical_gradient", "numerical_gradients", "relative_error", "gradcheck"]
+
 FLOOR = 1e-8
 """Denominators below this are raised to it, so that zero against 1e-17 is a match."""
 
 
 def numerical_gradient(f, w, eps=1e-6):
-    """Central differences of the number ``f()`` with respect to every entry of the array ``w``.
+    r"""Central differences of the number ``f()`` with respect to every entry of the array ``w``.
 
-    Each entry ``w_i`` is nudged in place both ways and put back::
+    Each entry :math:`w_j` is nudged in place both ways and put back:
 
-        df/dw_i  ~  (f(w + eps e_i) - f(w - eps e_i)) / (2 eps)
+    .. math::
 
-    ``f`` takes no argument: it reads ``w`` (a weight of a model, an input of a function)
-    where it lives. Returns a float64 array shaped like ``w``. This is the one numerical
-    gradient of minnet: :func:`gradcheck`, the exercise checkers and the figures use it.
-    """
+       \frac{\partial f}{\partial w_j} \approx \frac{f(w + \varepsilon e_j) - f(w - \varepsilon e_j)}{2 \varepsilon},
+
+    with :math:`e_j` the unit array that is 1 at entry :math:`j`; the error is of order
+    :math:`\varepsilon^2`. ``f`` takes no argument: it reads ``w`` (a weight of a model, an
+    input of a function) where it lives. Returns a float64 array shaped like ``w``. This is the
+    one numerical gradient of minnet: :func:`gradcheck`, the exercise checkers and the figures
+    use it."""
     grad = np.zeros(np.shape(w), dtype=np.float64)
     for index in np.ndindex(grad.shape):
         original = w[index]
@@ -54,7 +59,13 @@ def numerical_gradients(model, x, y, eps=1e-6):
 
 
 def relative_error(a, b) -> float:
-    """``||a - b|| / (||a|| + ||b||)``, with the denominator at least :data:`FLOOR`."""
+    r"""The relative error of two arrays,
+
+    .. math::
+
+       e = \frac{\lVert a - b \rVert}{\lVert a \rVert + \lVert b \rVert},
+
+    with the denominator at least :data:`FLOOR`."""
     denominator = max(np.linalg.norm(a) + np.linalg.norm(b), FLOOR)
     return float(np.linalg.norm(a - b) / denominator)
 

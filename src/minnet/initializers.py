@@ -20,6 +20,20 @@ import numpy as np
 from .arguments import check_subclass_init
 from .checks import lookup
 
+__all__ = [
+    "truncated_normal",
+    "Initializer",
+    "Zeros",
+    "Ones",
+    "RandomNormal",
+    "RandomUniform",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeUniform",
+    "HeNormal",
+    "get",
+]
+
 _TRUNCATION_CORRECTION = 0.87962566103423978  # stddev of a unit normal truncated at +-2
 
 
@@ -30,7 +44,8 @@ def _fans(shape):
 
 
 def truncated_normal(shape, stddev, rng, dtype):
-    """Normal samples with values beyond two standard deviations drawn again."""
+    r"""Samples of the standard normal :math:`\mathcal N(0, 1)`, with any value beyond two
+    standard deviations (:math:`|x| > 2`) drawn again."""
     values = rng.standard_normal(shape)
     outside = np.abs(values) > 2
     while np.any(outside):
@@ -40,7 +55,11 @@ def truncated_normal(shape, stddev, rng, dtype):
 
 
 class Initializer:
-    """Call with ``(shape, rng, dtype)`` to get a new array."""
+    """Call with ``(shape, rng, dtype)`` to get a new array.
+
+    For a ``Dense`` kernel :math:`W^l` of shape :math:`(n_{l-1}, n_l)`, ``fan_in`` is
+    :math:`n_{l-1}` and ``fan_out`` is :math:`n_l`; the variance-scaling initializers draw each
+    entry :math:`W^l_{jk}` independently with a variance set by them."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -56,6 +75,8 @@ class Initializer:
 
 
 class Zeros(Initializer):
+    """Every entry 0: :math:`W_{jk} = 0` (Keras's default for biases, :math:`b^l = 0`)."""
+
     name = "zeros"
 
     def __call__(self, shape, rng=None, dtype="float32"):
@@ -63,6 +84,8 @@ class Zeros(Initializer):
 
 
 class Ones(Initializer):
+    """Every entry 1: :math:`W_{jk} = 1`."""
+
     name = "ones"
 
     def __call__(self, shape, rng=None, dtype="float32"):
@@ -70,7 +93,8 @@ class Ones(Initializer):
 
 
 class RandomNormal(Initializer):
-    """``N(mean, stddev**2)``; Keras's defaults are ``mean=0``, ``stddev=0.05``."""
+    r""":math:`W_{jk} \sim \mathcal N(\mu, s^2)` with :math:`\mu` = ``mean`` and :math:`s` = ``stddev``;
+    Keras's defaults are ``mean=0``, ``stddev=0.05``."""
 
     name = "random_normal"
 
@@ -85,7 +109,8 @@ class RandomNormal(Initializer):
 
 
 class RandomUniform(Initializer):
-    """``U(minval, maxval)``; Keras's defaults are ``-0.05`` and ``0.05``."""
+    r""":math:`W_{jk} \sim \mathcal U(a, b)` with :math:`a` = ``minval`` and :math:`b` = ``maxval``;
+    Keras's defaults are ``-0.05`` and ``0.05``."""
 
     name = "random_uniform"
 
@@ -97,7 +122,13 @@ class RandomUniform(Initializer):
 
 
 class GlorotUniform(Initializer):
-    """``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``."""
+    r"""Glorot (Xavier) uniform, Keras's default kernel initializer:
+
+    .. math::
+
+       W^l_{jk} \sim \mathcal U(-r, r), \qquad r = \sqrt{\frac{6}{n_{l-1} + n_l}},
+
+    so that :math:`\operatorname{Var} W^l_{jk} = r^2 / 3 = 2 / (n_{l-1} + n_l)`."""
 
     name = "glorot_uniform"
 
@@ -108,7 +139,15 @@ class GlorotUniform(Initializer):
 
 
 class GlorotNormal(Initializer):
-    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``."""
+    r"""Glorot (Xavier) normal: a truncated normal whose variance is
+
+    .. math::
+
+       \operatorname{Var} W^l_{jk} = s^2 = \frac{2}{n_{l-1} + n_l} .
+
+    As in Keras, the normal is drawn with standard deviation :math:`s / 0.8796` and truncated at
+    two of its standard deviations (:func:`truncated_normal`), which brings the variance back to
+    :math:`s^2`."""
 
     name = "glorot_normal"
 
@@ -119,7 +158,13 @@ class GlorotNormal(Initializer):
 
 
 class HeUniform(Initializer):
-    """``U(-limit, limit)`` with ``limit = sqrt(6 / fan_in)``, for ReLU layers."""
+    r"""He uniform, for ReLU layers:
+
+    .. math::
+
+       W^l_{jk} \sim \mathcal U(-r, r), \qquad r = \sqrt{\frac{6}{n_{l-1}}},
+
+    so that :math:`\operatorname{Var} W^l_{jk} = 2 / n_{l-1}`."""
 
     name = "he_uniform"
 
@@ -130,7 +175,11 @@ class HeUniform(Initializer):
 
 
 class HeNormal(Initializer):
-    """Truncated normal with ``stddev = sqrt(2 / fan_in)``, for ReLU layers."""
+    r"""He normal, for ReLU layers: a truncated normal (as in :class:`GlorotNormal`) with
+
+    .. math::
+
+       \operatorname{Var} W^l_{jk} = s^2 = \frac{2}{n_{l-1}} ."""
 
     name = "he_normal"
 

@@ -27,6 +27,8 @@ import numpy as np
 
 from . import errors
 
+__all__ = ["QUIET_TENSORFLOW", "quiet_tensorflow", "to_keras", "from_keras", "compare"]
+
 #: The environment variables that keep TensorFlow's start-up messages off the page.
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 

@@ -32,6 +32,21 @@ from . import initializers, regularizers
 from .arguments import accepted_names, check, checked, init_names
 from .errors import ConfigError, NotInMinnetError, ShapeError, WeightsError
 
+__all__ = [
+    "INPUT_KEYWORDS",
+    "batch_input_shape",
+    "unique_name",
+    "find_layer",
+    "cast",
+    "Layer",
+    "Dense",
+    "Activation",
+    "Dropout",
+    "Flatten",
+    "InputLayer",
+    "Input",
+]
+
 #: Keras's ways of giving a first layer its input shape, accepted by every layer.
 INPUT_KEYWORDS = ("input_shape", "input_dim", "batch_input_shape")
 
@@ -108,14 +123,14 @@ def cast(layer, dtype) -> None:
 
 
 class Layer:
-    """Base class. A layer maps a batch forward and a gradient backward.
+    r"""Base class. A layer maps a batch forward, :math:`A^{l-1} \mapsto A^l`, and a gradient
+    backward, :math:`\partial C / \partial A^l \mapsto \partial C / \partial A^{l-1}`.
 
     ``params`` and ``grads`` list the trainable arrays and their gradients, in the same
     order (Keras's ``get_weights`` order). A layer that applies an activation of its own
-    keeps its ``activation``, its pre-activation ``z`` and its output ``a`` after
-    ``forward``, and implements :meth:`backward_delta`; for the others ``z`` is ``None``
-    and the activation is the identity.
-    """
+    keeps its ``activation``, its pre-activation ``z`` (:math:`Z^l`) and its output ``a``
+    (:math:`A^l`) after ``forward``, and implements :meth:`backward_delta`; for the others
+    ``z`` is ``None`` and the activation is the identity."""
 
     activation = activations_module.linear
     z = None
@@ -134,10 +149,14 @@ class Layer:
 
     @property
     def params(self):
+        """The trainable arrays themselves, in Keras's ``get_weights`` order (``[W, b]`` for a
+        ``Dense``, none for a layer without parameters)."""
         return []
 
     @property
     def grads(self):
+        """The gradients of :attr:`params`, in the same order, as the last ``backward`` left
+        them: ``[dW, db]`` for a ``Dense``."""
         return []
 
     # ----------------------------------------------------- Keras's weights and config
@@ -195,9 +214,13 @@ class Layer:
         self.built = True
 
     def compute_output_shape(self, input_shape):
+        """The shape of the output for inputs of shape ``input_shape`` (the batch size may be
+        ``None``)."""
         return input_shape
 
     def forward(self, x, training=False):
+        """The layer's output for the batch ``x``. ``training=True`` during ``fit`` (dropout
+        drops only then); what ``backward`` needs is kept on the layer."""
         raise NotImplementedError
 
     def backward(self, grad_output):
@@ -221,6 +244,8 @@ class Layer:
         return self.backward(grad_output)
 
     def regularization_loss(self) -> float:
+        """The penalty this layer adds to the loss: its regularizer's value on its kernel, 0
+        without one."""
         return 0.0
 
     def __call__(self, x, training=False):
@@ -239,6 +264,7 @@ class Layer:
         return self.forward(x.astype(self.dtype, copy=False), training=training)
 
     def count_params(self) -> int:
+        """The number of scalar parameters, as Keras's ``count_params``."""
         return int(sum(p.size for p in self.params))
 
     def __repr__(self):
@@ -246,11 +272,29 @@ class Layer:
 
 
 class Dense(Layer):
-    """A fully connected layer: ``z = x W + b``, ``a = f(z)``.
+    r"""A fully connected layer. Forward, for a batch :math:`A^{l-1}` of shape :math:`(n, n_{l-1})`:
+
+    .. math::
+
+       Z^l = A^{l-1} W^l + b^l, \qquad A^l = f^l(Z^l).
+
+    Backward, given :math:`\partial C / \partial A^l` (BP1/BP2, BP4, BP3 of chapter 5, and what
+    the layer below receives):
+
+    .. math::
+
+       \Delta^l &= \frac{\partial C}{\partial A^l} \odot f^{l\prime}(Z^l),
+
+       \frac{\partial C}{\partial W^l} &= \left(A^{l-1}\right)^{\mathsf T} \Delta^l, \qquad
+       \frac{\partial C}{\partial b^l} = \mathbf{1}_n^{\mathsf T} \Delta^l,
+
+       \frac{\partial C}{\partial A^{l-1}} &= \Delta^l \left(W^l\right)^{\mathsf T},
+
+    plus :math:`\partial R / \partial W^l` with a ``kernel_regularizer``. The :math:`\frac1n` of
+    the batch mean is already in :math:`\Delta^L`; the layer divides by nothing.
 
     ``W`` has shape ``(n_in, units)`` and ``b`` shape ``(units,)``, exactly as in
-    ``keras.layers.Dense``, so weights copy between the two unchanged.
-    """
+    ``keras.layers.Dense``, so weights copy between the two unchanged."""
 
     def __init__(
         self,
@@ -342,7 +386,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """Applies an activation on its own: ``a = f(z)``, with no parameters."""
+    r"""Applies an activation on its own, with no parameters: :math:`A^l = f(A^{l-1})`, and
+    backward :math:`\partial C / \partial A^{l-1} = \partial C / \partial A^l \odot f'(A^{l-1})`."""
 
     def __init__(self, activation, name=None):
         super().__init__(name)
@@ -365,11 +410,19 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout, as in Keras: during training each input is zeroed with
-    probability ``rate`` and the survivors are scaled by ``1 / (1 - rate)``, so the
-    expected output equals the input and nothing needs rescaling at test time. Outside
-    training it passes inputs through unchanged.
-    """
+    r"""Inverted dropout, as in Keras. During training, with :math:`r` = ``rate``, each input is
+    kept with probability :math:`1 - r` and the survivors are scaled up:
+
+    .. math::
+
+       A^l = A^{l-1} \odot M, \qquad
+       M_{ij} = \begin{cases} \frac{1}{1 - r} & \text{with probability } 1 - r \\
+                              0 & \text{with probability } r \end{cases}
+
+    so the expected output equals the input and nothing needs rescaling at test time; the
+    backward pass multiplies by the same mask,
+    :math:`\partial C / \partial A^{l-1} = \partial C / \partial A^l \odot M`. Outside training
+    it passes inputs through unchanged."""
 
     def __init__(self, rate, seed=None, name=None):
         super().__init__(name)
@@ -402,7 +455,8 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
-    """Reshape each example to a vector: ``(n, 28, 28)`` becomes ``(n, 784)``."""
+    r"""Reshape each example to a vector, :math:`(n, d_1, \dots, d_m) \mapsto (n, d_1 \cdots d_m)`:
+    ``(n, 28, 28)`` becomes ``(n, 784)``. The backward pass reshapes the gradient back."""
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], int(np.prod(input_shape[1:], dtype=np.int64)))

@@ -37,12 +37,31 @@ from .arguments import check_subclass_init
 from .checks import lookup
 from .errors import LabelError, ShapeError
 
+__all__ = [
+    "EPSILON",
+    "logsumexp",
+    "Loss",
+    "MeanSquaredError",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "mean_squared_error",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "get",
+]
+
 EPSILON = 1e-7
-"""Keras's fuzz factor: probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
+r"""Keras's fuzz factor, :math:`\epsilon`; probabilities are clipped to ``[EPSILON, 1 - EPSILON]``."""
 
 
 def logsumexp(z, axis=-1):
-    """``log(sum(exp(z)))`` over ``axis``, computed without overflow."""
+    r"""The log of a sum of exponentials over ``axis``, computed without overflow:
+
+    .. math::
+
+       \log \sum_k e^{z_k} = m + \log \sum_k e^{z_k - m}, \qquad m = \max_k z_k ."""
     m = np.max(z, axis=axis, keepdims=True)
     return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
 
@@ -74,7 +93,15 @@ def _check_probabilities(y, loss_name):
 
 
 class Loss:
-    """Base class: ``loss(y_true, y_pred)`` is the batch mean of ``per_example``."""
+    r"""Base class. ``loss(y_true, y_pred)`` is the batch mean of the per-example losses
+    :math:`C_i` (:meth:`per_example`) of the :math:`n` examples of a batch:
+
+    .. math::
+
+       C = \frac{1}{n} \sum_{i=1}^{n} C_i .
+
+    :meth:`delta` starts backpropagation: it returns the :math:`C_i` and the output error
+    :math:`\Delta^L = \partial C / \partial Z^L`, which carries the :math:`\frac1n` of the mean."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -94,7 +121,8 @@ class Loss:
         return self.values_and_gradient(y_true, y_pred)[0]
 
     def gradient(self, y_true, y_pred):
-        """``dL/dy_pred`` of the batch loss ``L`` (``dL/dz`` when ``from_logits``)."""
+        """``dC/dy_pred`` of the batch loss ``C``, the mean of the per-example losses
+        (``dC/dz`` when ``from_logits``); it carries the ``1/n`` of that mean."""
         y_true, y_pred = self.prepare(y_true, y_pred)
         return self.values_and_gradient(y_true, y_pred)[1]
 
@@ -139,8 +167,8 @@ class Loss:
 
         ``y_true`` is prepared (:meth:`prepare`). ``C`` is the batch mean of the
         per-example losses, so ``Delta^L`` carries the ``1/n``. With ``sample_weight``
-        (one ``w_i`` per example) ``C = 1/n sum_i w_i L_i``: the losses returned are the
-        weighted ``w_i L_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
+        (one ``w_i`` per example) ``C = 1/n sum_i w_i C_i``: the losses returned are the
+        weighted ``w_i C_i`` and row ``i`` of ``Delta^L`` is scaled by ``w_i``
         (:mod:`minnet.weighting`).
         """
         if self.uses_logits(activation):  # Delta^L = (a - y) / n, from the logits
@@ -168,7 +196,17 @@ class Loss:
 
 
 class MeanSquaredError(Loss):
-    """``L = 1/n sum_i mean_j (y_ij - p_ij)**2``; ``dL/dp = 2 (p - y) / (n k)``."""
+    r"""Mean squared error, Keras's ``"mse"``: a mean over the :math:`n_L` outputs, then over
+    the batch. For targets :math:`Y` and predictions :math:`\hat Y` of shape :math:`(n, n_L)`,
+
+    .. math::
+
+       C_i &= \frac{1}{n_L} \sum_{j=1}^{n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr)^2,
+
+       \frac{\partial C}{\partial \hat Y_{ij}} &= \frac{2}{n\, n_L} \bigl(\hat Y_{ij} - Y_{ij}\bigr).
+
+    Nielsen's quadratic cost :math:`\tfrac12 \lVert y - a \rVert^2` is a half sum, not a mean:
+    chapter 3 shows the conversion."""
 
     name = "mean_squared_error"
 
@@ -192,12 +230,27 @@ class MeanSquaredError(Loss):
 
 
 class BinaryCrossentropy(Loss):
-    """Binary cross-entropy, the negative log-likelihood of a Bernoulli output.
+    r"""Binary cross-entropy, the negative log-likelihood of a Bernoulli output, averaged over
+    the :math:`n_L` outputs. From probabilities :math:`\hat Y` (clipped to
+    :math:`[\epsilon, 1 - \epsilon]`, :data:`EPSILON`):
 
-    From probabilities ``p`` (clipped): ``dL/dp = (p - y) / (p (1 - p)) / (n k)``.
-    From logits ``z``: ``max(z, 0) - z y + log(1 + exp(-|z|))``, and
-    ``dL/dz = (sigmoid(z) - y) / (n k)``.
-    """
+    .. math::
+
+       C_i &= -\frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( Y_{ij} \log \hat Y_{ij}
+             + (1 - Y_{ij}) \log (1 - \hat Y_{ij}) \Bigr),
+
+       \frac{\partial C}{\partial \hat Y_{ij}} &= \frac{1}{n\, n_L}
+             \frac{\hat Y_{ij} - Y_{ij}}{\hat Y_{ij} (1 - \hat Y_{ij})}
+
+    (0 where the clip is active). From logits :math:`Z^L` (``from_logits=True``, or after a
+    sigmoid output), in the form that never overflows:
+
+    .. math::
+
+       C_i &= \frac{1}{n_L} \sum_{j=1}^{n_L} \Bigl( \max(Z^L_{ij}, 0) - Z^L_{ij} Y_{ij}
+             + \log\bigl(1 + e^{-|Z^L_{ij}|}\bigr) \Bigr),
+
+       \frac{\partial C}{\partial Z^L_{ij}} &= \frac{\sigma(Z^L_{ij}) - Y_{ij}}{n\, n_L} ."""
 
     name = "binary_crossentropy"
     fuses = ("sigmoid", "softmax")
@@ -226,12 +279,24 @@ class BinaryCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
-    """Categorical cross-entropy for one-hot (or probability) targets.
+    r"""Categorical cross-entropy for one-hot (or probability) target rows :math:`Y_i`.
 
-    From probabilities, Keras first rescales each row to sum to 1, then clips:
-    ``-sum_j y_j log p_j``. From logits: ``logsumexp(z) sum_j y_j - sum_j y_j z_j``, whose
-    gradient is ``(softmax(z) - y) / n`` for one-hot ``y``.
-    """
+    From probabilities, Keras first rescales each row to sum to 1, then clips to
+    :math:`[\epsilon, 1 - \epsilon]`:
+
+    .. math::
+
+       C_i = -\sum_{j} Y_{ij} \log q_{ij}, \qquad q_{ij} = \frac{\hat Y_{ij}}{\sum_k \hat Y_{ik}} .
+
+    From logits :math:`Z^L`, with the log-sum-exp of :func:`logsumexp`:
+
+    .. math::
+
+       C_i &= \Bigl(\sum_j Y_{ij}\Bigr) \log \sum_k e^{Z^L_{ik}} - \sum_j Y_{ij} Z^L_{ij},
+
+       \frac{\partial C}{\partial Z^L} &= \frac{A^L - Y}{n} \quad\text{for one-hot } Y,
+
+    where :math:`A^L = \operatorname{softmax}(Z^L)` row by row."""
 
     name = "categorical_crossentropy"
     fuses = ("sigmoid", "softmax")
@@ -274,13 +339,21 @@ class CategoricalCrossentropy(Loss):
 
 
 class SparseCategoricalCrossentropy(Loss):
-    """Categorical cross-entropy for integer class labels ``y`` in ``0 .. k-1``.
+    r"""Categorical cross-entropy for integer class labels :math:`y_i \in \{0, \dots, n_L - 1\}`.
 
-    From logits: ``logsumexp(z) - z_y``, with gradient ``(softmax(z) - onehot(y)) / n``.
-    From probabilities, Keras clips them and takes the softmax cross-entropy of ``log p``:
-    ``log(sum_k p_k) - log p_y``, which rescales each row to sum to 1 after the clip (the
-    one-hot version rescales before it).
-    """
+    From logits :math:`Z^L`:
+
+    .. math::
+
+       C_i &= \log \sum_k e^{Z^L_{ik}} - Z^L_{i y_i},
+
+       \frac{\partial C}{\partial Z^L_{ik}} &= \frac{A^L_{ik} - [k = y_i]}{n},
+
+    with :math:`A^L = \operatorname{softmax}(Z^L)` and :math:`[k = y_i]` the one-hot row of
+    label :math:`y_i`. From probabilities, Keras clips them to :math:`[\epsilon, 1 - \epsilon]`
+    (giving :math:`p_{ik}`) and takes the softmax cross-entropy of :math:`\log p`:
+    :math:`C_i = \log \sum_k p_{ik} - \log p_{i y_i}`, which rescales each row to sum to 1
+    after the clip (the one-hot version rescales before it)."""
 
     name = "sparse_categorical_crossentropy"
     fuses = ("sigmoid", "softmax")
@@ -350,22 +423,27 @@ class SparseCategoricalCrossentropy(Loss):
 
 
 def mean_squared_error(y_true, y_pred):
-    """Per-example mean squared error (Keras's ``keras.losses.mean_squared_error``)."""
+    r"""Per-example mean squared error :math:`C_i = \frac{1}{n_L} \sum_j (\hat Y_{ij} - Y_{ij})^2`
+    (Keras's ``keras.losses.mean_squared_error``); see :class:`MeanSquaredError`."""
     return MeanSquaredError().per_example(y_true, y_pred)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False):
-    """Per-example binary cross-entropy."""
+    r"""Per-example binary cross-entropy
+    :math:`C_i = -\frac{1}{n_L} \sum_j \bigl(Y_{ij} \log \hat Y_{ij} + (1 - Y_{ij}) \log(1 - \hat Y_{ij})\bigr)`;
+    see :class:`BinaryCrossentropy`."""
     return BinaryCrossentropy(from_logits).per_example(y_true, y_pred)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """Per-example categorical cross-entropy."""
+    r"""Per-example categorical cross-entropy :math:`C_i = -\sum_j Y_{ij} \log \hat Y_{ij}`;
+    see :class:`CategoricalCrossentropy`."""
     return CategoricalCrossentropy(from_logits).per_example(y_true, y_pred)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """Per-example sparse categorical cross-entropy."""
+    r"""Per-example sparse categorical cross-entropy :math:`C_i = -\log \hat Y_{i y_i}` for integer
+    labels :math:`y_i`; see :class:`SparseCategoricalCrossentropy`."""
     return SparseCategoricalCrossentropy(from_logits).per_example(y_true, y_pred)
 
 

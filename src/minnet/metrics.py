@@ -15,9 +15,22 @@ import numpy as np
 
 from .checks import lookup
 
+__all__ = [
+    "binary_accuracy",
+    "sparse_categorical_accuracy",
+    "categorical_accuracy",
+    "mean_absolute_error",
+    "accuracy_for",
+    "get",
+    "check_names",
+    "compiled",
+]
+
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """1 where ``(p > threshold)`` equals ``y``, averaged over the last axis."""
+    r"""1 where the thresholded prediction matches the target, averaged over the last axis:
+    :math:`\frac{1}{n_L} \sum_j [\,(\hat Y_{ij} > \theta) = (Y_{ij} > 0.5)\,]`, with
+    :math:`\theta` = ``threshold``."""
     y_pred = np.asarray(y_pred)
     y_true = np.asarray(y_true).reshape(y_pred.shape)
     hits = (y_pred > threshold) == (y_true > 0.5)
@@ -25,19 +38,21 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """1 where the most probable class is the integer label ``y``."""
+    r"""1 where the most probable class is the integer label:
+    :math:`[\arg\max_k \hat Y_{ik} = y_i]`."""
     y_pred = np.asarray(y_pred)
     y_true = np.asarray(y_true).reshape(y_pred.shape[:-1])
     return (np.argmax(y_pred, axis=-1) == y_true).astype(float)
 
 
 def categorical_accuracy(y_true, y_pred):
-    """1 where the most probable class is the one-hot target's class."""
+    r"""1 where the most probable class is the one-hot target's class:
+    :math:`[\arg\max_k \hat Y_{ik} = \arg\max_k Y_{ik}]`."""
     return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype(float)
 
 
 def mean_absolute_error(y_true, y_pred):
-    """``mean_j |y_j - p_j|`` per example."""
+    r"""The mean absolute error of each example, :math:`\frac{1}{n_L} \sum_j |Y_{ij} - \hat Y_{ij}|`."""
     y_pred = np.asarray(y_pred)
     y_true = np.asarray(y_true).reshape(y_pred.shape)
     diff = np.abs(y_true - y_pred)

@@ -20,6 +20,8 @@ from .arguments import checked
 from .errors import ConfigError
 from .layers import InputLayer, cast, find_layer, unique_name
 
+__all__ = ["Sequential"]
+
 
 class Sequential:
     """A linear stack of layers.
@@ -160,13 +162,16 @@ class Sequential:
 
     @property
     def params(self):
+        """Every layer's trainable arrays, in order, ``[W1, b1, W2, b2, ...]``."""
         return [p for layer in self.layers for p in layer.params]
 
     @property
     def grads(self):
+        """The gradients of :attr:`params`, in the same order, from the last backward pass."""
         return [g for layer in self.layers for g in layer.grads]
 
     def regularization_loss(self) -> float:
+        """The sum of the layers' penalties, the term that regularizers add to the loss."""
         return float(sum(layer.regularization_loss() for layer in self.layers))
 
     # ---------------------------------------------------------------- training
@@ -199,7 +204,7 @@ class Sequential:
                  return_dict=False):
         """Loss (with regularization) and metrics on ``(x, y)``, in inference mode.
 
-        With ``sample_weight`` the loss is ``sum_i w_i L_i / n`` plus regularization, as in
+        With ``sample_weight`` the loss is ``sum_i w_i C_i / n`` plus regularization, as in
         Keras (:mod:`minnet.weighting`).
 
         Returns what Keras does (:func:`minnet.training.evaluate_data`)."""
@@ -224,12 +229,12 @@ class Sequential:
 
     @property
     def trainable_weights(self):
-        """Every weight: all of minnet's weights are trained (Keras's name)."""
+        """Every weight, since all of minnet's weights are trained (Keras's name)."""
         return self.weights
 
     @property
     def non_trainable_weights(self):
-        """None: minnet has no frozen weights (Keras's name)."""
+        """An empty list, since minnet has no frozen weights (Keras's name)."""
         return []
 
     @checked(where="Sequential.get_layer")
@@ -251,6 +256,7 @@ class Sequential:
             np.copyto(p, w.astype(p.dtype, copy=False))
 
     def count_params(self) -> int:
+        """The number of scalar parameters of all layers, as Keras's ``count_params``."""
         return int(sum(p.size for p in self.params))
 
     def get_config(self) -> dict:

@@ -48,6 +48,8 @@ from .arguments import check_subclass_init
 from .checks import lookup, non_negative_float
 from .errors import ConfigError
 
+__all__ = ["FLUSH_EVERY", "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "get"]
+
 #: Steps between two flushes of subnormal numbers to zero. A state that decays by 0.9 a step
 #: stays subnormal for about 150 steps before it reaches 0 on its own; flushing every 8th
 #: step removes nearly all of that slow arithmetic for an eighth of the flush's cost.
@@ -55,7 +57,14 @@ FLUSH_EVERY = 8
 
 
 class Optimizer:
-    """Base class: ``apply(params, grads)`` updates each array of ``params`` in place."""
+    r"""Base class: ``apply(params, grads)`` updates each array of ``params`` in place.
+
+    Each parameter array :math:`w` takes a step against its gradient
+    :math:`g = \partial C / \partial w`; plain gradient descent with learning rate :math:`\eta` is
+    :math:`w \leftarrow w - \eta\, g`, and the subclasses change how :math:`g` becomes the step.
+    Before the step, ``clipnorm`` :math:`c` rescales each gradient array,
+    :math:`g \leftarrow g \min\bigl(1, c / \lVert g \rVert\bigr)` (as Keras does, per array), and
+    ``clipvalue`` :math:`c` clips each entry to :math:`[-c, c]`."""
 
     name = "optimizer"
 
@@ -76,6 +85,8 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> float:
+        """The learning rate; set it to a non-negative number between steps (as
+        ``ReduceLROnPlateau`` and ``LearningRateScheduler`` do)."""
         return self._learning_rate
 
     @learning_rate.setter
@@ -143,6 +154,8 @@ class Optimizer:
         w -= step  # w -= lr g / sqrt(s + eps)
 
     def update(self, w, g, slots):
+        """Update one parameter array ``w`` in place from its gradient ``g`` and its state
+        ``slots`` (from :meth:`create_slots`): the subclass's rule."""
         raise NotImplementedError
 
     def reset(self):
@@ -153,7 +166,17 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, with optional (Nesterov) momentum."""
+    r"""Stochastic gradient descent, with optional (Nesterov) momentum :math:`\mu` = ``momentum``.
+
+    Without momentum, :math:`w \leftarrow w - \eta\, g`. With momentum, a velocity :math:`m`
+    (starting at 0) accumulates the steps:
+
+    .. math::
+
+       m \leftarrow \mu m - \eta\, g, \qquad w \leftarrow w + m,
+
+    and with ``nesterov=True`` the parameter looks one step ahead,
+    :math:`w \leftarrow w + \mu m - \eta\, g` (with the new :math:`m`), as in Keras 3."""
 
     name = "sgd"
 
@@ -188,7 +211,14 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Per-parameter learning rates that shrink with the sum of squared gradients."""
+    r"""Per-parameter learning rates that shrink with the sum of squared gradients:
+
+    .. math::
+
+       s \leftarrow s + g \odot g, \qquad w \leftarrow w - \eta \frac{g}{\sqrt{s + \epsilon}},
+
+    with :math:`s` starting at ``initial_accumulator_value`` (0.1) and :math:`\epsilon = 10^{-7}`
+    inside the root, as in Keras."""
 
     name = "adagrad"
 
@@ -208,7 +238,15 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """Divides the step by a running root-mean-square of recent gradients."""
+    r"""Divides the step by a running root-mean-square of recent gradients:
+
+    .. math::
+
+       v \leftarrow \rho\, v + (1 - \rho)\, g \odot g, \qquad
+       w \leftarrow w - \eta \frac{g}{\sqrt{v + \epsilon}},
+
+    with :math:`\rho` = ``rho`` (0.9), :math:`v` starting at 0, and :math:`\epsilon = 10^{-7}`
+    inside the root, as in Keras."""
 
     name = "rmsprop"
 
@@ -233,7 +271,20 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Momentum (first moment ``m``) and RMSprop (second moment ``v``), bias-corrected."""
+    r"""Momentum (first moment :math:`m`) and RMSprop (second moment :math:`v`), bias-corrected.
+
+    At step :math:`t = 1, 2, \dots`, with :math:`m` and :math:`v` starting at 0:
+
+    .. math::
+
+       m &\leftarrow m + (1 - \beta_1)(g - m), \qquad
+       v \leftarrow v + (1 - \beta_2)(g \odot g - v),
+
+       \alpha_t &= \eta \frac{\sqrt{1 - \beta_2^{\,t}}}{1 - \beta_1^{\,t}}, \qquad
+       w \leftarrow w - \alpha_t \frac{m}{\sqrt{v} + \epsilon},
+
+    Keras's form, with :math:`\epsilon = 10^{-7}` outside the root; the bias correction sits in
+    :math:`\alpha_t`."""
 
     name = "adam"
 

@@ -4,6 +4,8 @@ bar is shown."""
 
 from __future__ import annotations
 
+__all__ = ["Silent", "EpochLine", "Bar", "progress_for", "print_summary"]
+
 
 def _format(logs):
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())

@@ -15,9 +15,13 @@ import numpy as np
 from .arguments import check_subclass_init
 from .checks import lookup, non_negative_float
 
+__all__ = ["Regularizer", "L1L2", "L1", "L2", "get"]
+
 
 class Regularizer:
-    """``penalty = reg(W)``; ``reg.gradient(W)`` is its derivative with respect to ``W``."""
+    r"""A weight penalty :math:`R(W)`: ``reg(W)`` is its value, added to the loss
+    :math:`C`, and ``reg.gradient(W)`` its derivative :math:`\partial R / \partial W`, added to
+    :math:`\partial C / \partial W`."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -27,11 +31,19 @@ class Regularizer:
         raise NotImplementedError
 
     def gradient(self, W):
+        """The derivative of the penalty with respect to ``W``, an array shaped like ``W``,
+        added to the kernel's gradient."""
         raise NotImplementedError
 
 
 class L1L2(Regularizer):
-    """``l1 * sum(|W|) + l2 * sum(W**2)``."""
+    r"""Both penalties, with :math:`\lambda_1` = ``l1`` and :math:`\lambda_2` = ``l2``:
+
+    .. math::
+
+       R(W) &= \lambda_1 \sum_{j,k} |W_{jk}| + \lambda_2 \sum_{j,k} W_{jk}^2,
+
+       \frac{\partial R}{\partial W} &= \lambda_1 \operatorname{sign}(W) + 2 \lambda_2 W ."""
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = non_negative_float(l1, "l1")
@@ -58,7 +70,8 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
-    """``l1 * sum(|W|)``; Keras's default ``l1`` is 0.01."""
+    r""":math:`R(W) = \lambda_1 \sum_{j,k} |W_{jk}|`, with gradient
+    :math:`\lambda_1 \operatorname{sign}(W)`; :math:`\lambda_1` = ``l1``, Keras's default 0.01."""
 
     def __init__(self, l1=0.01):
         super().__init__(l1=l1)
@@ -68,7 +81,11 @@ class L1(L1L2):
 
 
 class L2(L1L2):
-    """``l2 * sum(W**2)``; Keras's default ``l2`` is 0.01."""
+    r""":math:`R(W) = \lambda_2 \sum_{j,k} W_{jk}^2`, with gradient :math:`2 \lambda_2 W`;
+    :math:`\lambda_2` = ``l2``, Keras's default 0.01.
+
+    No factor :math:`\frac12` and no division by :math:`n`: Nielsen's
+    :math:`\frac{\lambda}{2n} \sum w^2` is ``L2(lambda / (2 * n))`` (chapter 8)."""
 
     def __init__(self, l2=0.01):
         super().__init__(l2=l2)

@@ -43,7 +43,11 @@ from .checks import require_built
 from .errors import MinnetError, ModelFileError
 from .serialization import deserialize, serialize
 
+__all__ = ["FORMAT", "FORMAT_VERSION", "save_model", "load_model", "save_weights", "load_weights"]
+
+#: The format name written into every saved model's ``metadata.json``.
 FORMAT = "minnet.model"
+#: The version of that format; :func:`load_model` refuses files of a newer version.
 FORMAT_VERSION = 1
 _MEMBERS = ("metadata.json", "config.json", "weights.npz")
 

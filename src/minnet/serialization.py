@@ -23,6 +23,8 @@ import numpy as np
 from .arguments import init_names
 from .errors import ConfigError
 
+__all__ = ["MODULES", "serialize", "deserialize", "model_config", "model_from_config"]
+
 #: The modules whose classes a config may name.
 MODULES = ("activations", "initializers", "regularizers", "losses", "optimizers")
 

@@ -27,6 +27,21 @@ from .checks import positive_int, require_compiled
 from .errors import ConfigError, DivergenceError
 from .progress import progress_for
 
+__all__ = [
+    "CallbackList",
+    "train_step",
+    "compile",
+    "train_on_batch",
+    "fit",
+    "Trainer",
+    "forward_batches",
+    "predict",
+    "evaluate",
+    "evaluate_data",
+    "loss_value",
+    "gradients",
+]
+
 
 class CallbackList:
     """The callbacks of one ``fit``, ``History`` appended last so that it sees every log.
@@ -41,6 +56,8 @@ class CallbackList:
 
     @property
     def history(self) -> History:
+        """The :class:`~minnet.callbacks.History` that records every epoch's logs (the last
+        callback)."""
         return self.callbacks[-1]
 
     @property
@@ -49,6 +66,8 @@ class CallbackList:
         return any(getattr(callback, "handles_nan", False) for callback in self.callbacks)
 
     def call(self, hook, *args):
+        """Run the hook named ``hook`` (``"on_epoch_end"``, ...) of every callback, in order,
+        with ``args``."""
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
@@ -57,7 +76,7 @@ def train_step(model, x, y, training=True, sample_weight=None):
     """Forward pass, loss, backward pass on one checked batch (no update).
 
     Leaves the gradients in the layers; returns ``(batch loss with regularization, output)``.
-    With ``sample_weight`` the batch loss is ``sum_i w_i L_i / n`` (:mod:`minnet.weighting`).
+    With ``sample_weight`` the batch loss is ``sum_i w_i C_i / n`` (:mod:`minnet.weighting`).
     """
     output = model.forward(x, training=training)
     per_example, delta = model.loss.delta(y, *model.output_parts(output),
@@ -275,7 +294,7 @@ def predict(model, x, batch_size):
 def evaluate(model, x, y, batch_size, metrics, sample_weight=None, weighted_metrics=None):
     """Mean loss (with regularization) and metrics on checked ``(x, y)``, as a dict.
 
-    With ``sample_weight`` the loss is ``sum_i w_i L_i / n``; ``metrics`` ignore the
+    With ``sample_weight`` the loss is ``sum_i w_i C_i / n``; ``metrics`` ignore the
     weights and ``weighted_metrics`` are ``sum_i w_i m_i / sum_i w_i``, as in Keras.
     """
     weighted_metrics = weighted_metrics or {}

@@ -14,6 +14,8 @@ import numpy as np
 from .arguments import checked
 from .errors import LabelError, NotInMinnetError
 
+__all__ = ["to_categorical"]
+
 
 @checked(where="to_categorical")
 def to_categorical(x, num_classes=None):

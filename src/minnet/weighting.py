@@ -2,20 +2,20 @@
 
 With a weight ``w_i`` for each example ``i`` of a batch of ``n``, the batch loss is
 
-    C = 1/n sum_i w_i L_i            (+ the regularization terms)
+    C = 1/n sum_i w_i C_i            (+ the regularization terms)
 
 divided by ``n``, the batch size, and not by ``sum_i w_i`` (Keras's default reduction
 ``"sum_over_batch_size"``). So a weight of 2 counts an example twice, a weight of 0 leaves
 it out of the gradient but still in the ``n``, and all weights 1 give the plain mean. The
 output delta of that ``C`` is the unweighted one with row ``i`` scaled by ``w_i``:
 
-    Delta^L_i = w_i / n * dL_i/dz^L_i
+    Delta^L_i = w_i / n * dC_i/dz^L_i
 
 (:meth:`minnet.losses.Loss.delta` does it); backpropagation is unchanged from there.
 
 The loss ``fit`` reports for an epoch is the mean of these batch values weighted by batch
-size, which is ``sum_i w_i L_i / N`` over the ``N`` examples when every batch is full;
-``evaluate`` returns exactly ``sum_i w_i L_i / N`` plus regularization. The ``metrics`` of
+size, which is ``sum_i w_i C_i / N`` over the ``N`` examples when every batch is full;
+``evaluate`` returns exactly ``sum_i w_i C_i / N`` plus regularization. The ``metrics`` of
 ``compile`` ignore the weights; its ``weighted_metrics`` report ``sum_i w_i m_i / sum_i w_i``.
 
 ``class_weight={0: 1.0, 1: 5.0}`` gives each example the weight of its class: the integer
@@ -32,6 +32,8 @@ import numpy as np
 
 from .checks import as_float_array
 from .errors import ConfigError, ShapeError
+
+__all__ = ["class_weights", "sample_weights"]
 
 
 def class_weights(y, class_weight, dtype="float32"):

@@ -13,6 +13,16 @@ from minnet import activations as reference
 
 from .core import Case, check_function
 
+__all__ = [
+    "check_sigmoid",
+    "check_sigmoid_derivative",
+    "check_relu",
+    "check_softmax",
+    "check_tanh_derivative",
+    "check_leaky_relu",
+    "check_softmax_jacobian",
+]
+
 _SEED = 2024
 _F32 = {"rtol": 1e-5, "atol": 1e-7}
 

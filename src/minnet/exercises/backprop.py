@@ -23,6 +23,15 @@ from .answers import check_answers
 from .core import Case, CheckResult, check_function, check_gradient, compare, python_loops
 from .variants import pick, remembered, student_rng
 
+__all__ = [
+    "swish",
+    "softplus",
+    "check_swish_derivative",
+    "check_softplus_derivative",
+    "check_bp2",
+    "check_layer_backward",
+]
+
 _SEED = 5
 
 

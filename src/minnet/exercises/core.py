@@ -36,6 +36,21 @@ from ..checks import to_numpy
 from ..gradient_check import FLOOR
 from ..gradient_check import numerical_gradient as _central_differences
 
+__all__ = [
+    "DEFAULT_HINTS",
+    "Case",
+    "Failure",
+    "CheckResult",
+    "compare",
+    "Loop",
+    "LOOPING_CALLS",
+    "python_loops",
+    "check_function",
+    "numerical_gradient",
+    "check_gradient",
+    "check_value",
+]
+
 #: Hints used when neither the case nor the checker gives one, by kind of failure.
 DEFAULT_HINTS = {
     "exception": "Call your function yourself on the input above and read the error "
@@ -141,6 +156,8 @@ class CheckResult:
                 <detail>
                 Hint: <hint>
                 (passed before this: <checked>)
+
+        Every line after the first is indented by four spaces.
         """
         if case is None:
             lines = [f"FAIL {name}: {detail}"]

@@ -23,6 +23,13 @@ from .answers import check_answers
 from .core import Case, check_function
 from .variants import pick, remembered, student_rng
 
+__all__ = [
+    "check_dense_forward",
+    "check_param_count",
+    "check_multiply_adds",
+    "check_network_forward",
+]
+
 _SEED = 404
 _F32 = {"rtol": 1e-5, "atol": 1e-6}
 

@@ -21,6 +21,13 @@ from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
 from .variants import pick, remembered, student_rng
 
+__all__ = [
+    "TRUNCATED_STD",
+    "check_forward_variance",
+    "check_variance_scaling",
+    "check_clip_by_global_norm",
+]
+
 _SEED = 9
 
 #: Standard deviation of a unit normal truncated to [-2, 2] (what Keras divides by).

@@ -334,6 +334,8 @@ def check_softmax_crossentropy_gradient(fn, verbose=True):
     )
 
 
+#: The Huber loss's threshold ``delta`` (Keras's default, 1.0), the kink between its
+#: quadratic and linear parts.
 HUBER_DELTA = 1.0
 
 
@@ -415,6 +417,7 @@ __all__ = [
     "BY_HAND_Y",
     "by_hand_answer",
     "by_hand_problem",
+    "HUBER_DELTA",
     "check_binary_crossentropy",
     "check_huber_gradient",
     "check_logsumexp",

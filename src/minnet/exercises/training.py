@@ -8,7 +8,7 @@
   classifier with ``k`` balanced classes should report.
 
 Every checker prints ``PASS``, ``FAIL`` with the input that broke it and a hint (never the
-answer), or ``NOT ATTEMPTED YET`` (:meth:`CheckResult.not_attempted`) while the function
+answer), or ``NOT ATTEMPTED YET`` (:meth:`~minnet.exercises.core.CheckResult.not_attempted`) while the function
 still raises ``NotImplementedError``; it returns a result that is true when the check passed.
 """
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Case, CheckResult, check_function
+
+__all__ = ["check_batch_indices", "check_least_squares", "check_initial_loss"]
 
 _SEED = 7
 

@@ -1,7 +1,7 @@
 """Plots and interactive explorers for the book (matplotlib, ipywidgets).
 
 ``import minnet`` never imports this package; ``minnet.viz`` or ``import minnet.viz``
-does, and only then are matplotlib (and, for :func:`explorer`, ipywidgets) loaded.
+does, and only then are matplotlib (and, for :func:`~minnet.viz.grid.explorer`, ipywidgets) loaded.
 
 Every function draws into an ``ax`` you pass, or a new figure, and labels its axes.
 Functions that draw one panel return the ``Axes``; those that draw several return the

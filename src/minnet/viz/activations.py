@@ -12,7 +12,7 @@ are saturated. (The book keeps the letter sigma for the sigmoid, so the spread i
 Drawing functions:
     draw_saturation        f and f' over z, the input density, and the histogram of f'(z)
     saturation_explorer    a drop-down for the activation and a slider for the spread s (live)
-    saturation_grid        the static twin: histograms of |f'(z)|, activations x spreads
+    saturation_grid        the static twin: histograms of ``|f'(z)|``, activations x spreads
 """
 
 from __future__ import annotations

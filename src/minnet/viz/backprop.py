@@ -60,7 +60,7 @@ def draw_graph(nodes, edges, ax=None, title=None, figsize=(9.0, 4.2)):
         backward pass). A ``grad`` of ``None`` leaves the gradient out (for constants).
     edges : list of (str, str)
         Arrows from an input node to the node that uses it.
-    ax : matplotlib Axes, optional
+    ax : Axes, optional
     title : str, optional
 
     Returns
@@ -113,7 +113,7 @@ def trace_backward(model, x, y):
     dict with ``"x"`` (the input batch), ``"layers"`` (one dict per layer ``l = 1..L``
     holding ``a_prev``, ``z``, ``a``, ``W``, ``b``, ``delta``, ``dW``, ``db`` and
     ``activation``), ``"fused"`` (True when ``delta^L = (a - y) / n`` came from the
-    logits) and ``"loss"``. The gradients are exactly those :meth:`Sequential.gradients`
+    logits) and ``"loss"``. The gradients are exactly those :meth:`minnet.model.Sequential.gradients`
     returns (regularization included).
     """
     if model.loss is None:

@@ -7,13 +7,15 @@ from matplotlib.colors import ListedColormap
 
 from ._common import get_ax, predictor, to_numpy
 
+__all__ = ["CLASS_COLORS", "classify", "plot_decision_boundary"]
+
 #: Colours of classes 0, 1, 2, ... (regions and points use the same ones).
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
 def _labels(y):
-    """Class indices ``(n,)`` from labels given as ``(n,)``, ``(n, 1)`` or one-hot ``(n, k)``."""
+    """Class indices ``(n,)`` from labels given as ``(n,)``, ``(n, 1)`` or one-hot ``(n, n_L)``."""
     y = to_numpy(y)
     if y.ndim == 2 and y.shape[1] > 1:
         return np.argmax(y, axis=1)
@@ -51,16 +53,16 @@ def plot_decision_boundary(model_or_fn, x, y=None, ax=None, resolution=200, *, p
 
     Parameters
     ----------
-    model_or_fn : model or callable
+    model_or_fn : ~minnet.model.Sequential or callable
         Anything with ``.predict(x)`` (a minnet or Keras model) or a function
         ``f(x) -> outputs`` taking a batch ``x`` of shape ``(n, 2)``. Outputs of shape
         ``(n,)``/``(n, 1)`` are a binary classifier (class 1 where output >= threshold;
-        integer outputs are class indices), ``(n, k)`` a k-class one (argmax).
-    x : array (n, 2)
-        The data points; the plotted window covers them, plus ``padding`` (a fraction of
+        integer outputs are class indices), ``(n, n_L)`` a classifier of ``n_L`` classes (argmax).
+    x : ndarray
+        The data points, shape ``(n, 2)``; the plotted window covers them, plus ``padding`` (a fraction of
         their range) on every side.
-    y : array, optional
-        Their labels, ``(n,)``, ``(n, 1)`` or one-hot ``(n, k)``. Without labels the points
+    y : ndarray, optional
+        Their labels, ``(n,)``, ``(n, 1)`` or one-hot ``(n, n_L)``. Without labels the points
         are drawn in black.
     ax : Axes, optional
         Where to draw; a new figure is created if omitted.

@@ -7,6 +7,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ._common import grid_axes
 
+__all__ = ["plot_history"]
+
 _PRETTY = {
     "loss": "loss",
     "accuracy": "accuracy",
@@ -47,7 +49,7 @@ def plot_history(history, metrics=None, ax=None, *, mark_best=False, logy=False,
     metrics : str or list of str, optional
         Metrics to draw on panels of their own beside the loss, e.g. ``"accuracy"``.
         The loss panel is always drawn first.
-    ax : Axes or sequence of Axes, optional
+    ax : Axes or Sequence of Axes, optional
         Where to draw: one Axes per panel (loss first). New ones are created if omitted.
     mark_best : bool
         Mark the epoch with the lowest validation loss (what ``EarlyStopping`` with

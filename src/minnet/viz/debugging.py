@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from ._common import get_ax, grid_axes
 
 __all__ = [
+    "GOOD_BAND",
     "draw_digits",
     "draw_training_run",
     "training_explorer",

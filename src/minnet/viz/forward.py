@@ -1,12 +1,12 @@
 """Chapter 4 (forward propagation): what a network with one hidden layer computes.
 
-Drawing functions (each draws into ``ax`` and returns it):
+Drawing functions (each draws into ``ax`` and returns it)::
 
     draw_network          the units and connections of a small dense network, labelled
     draw_random_network   decision regions of a random 2-layer network on 2-D data
                           (the drawing function behind the chapter's sliders)
 
-Helpers that build the weights the chapter uses:
+Helpers that build the weights the chapter uses::
 
     ring_data             a disc of class 1 inside a ring of class 0 (2-D toy data)
     random_two_layer      random weights ``[W1, b1, W2, b2]`` for a 2-layer network
@@ -23,6 +23,16 @@ from ..layers import Dense
 from ..model import Sequential
 from ._common import get_ax
 from .boundary import plot_decision_boundary
+
+__all__ = [
+    "ring_data",
+    "random_two_layer",
+    "polygon_weights",
+    "two_layer_model",
+    "draw_random_network",
+    "explore_random_network",
+    "draw_network",
+]
 
 
 def ring_data(n=200, seed=0, noise=0.1):

@@ -8,6 +8,8 @@ from .. import activations
 from ..gradient_check import numerical_gradient
 from ._common import get_ax, to_numpy
 
+__all__ = ["numerical_derivative", "plot_activation"]
+
 
 def _resolve(activation):
     """``(function, derivative or None, name)`` for a minnet activation, a name or a callable."""
@@ -43,12 +45,12 @@ def plot_activation(activation, z=None, ax=None, *, derivative=True, title=None)
 
     Parameters
     ----------
-    activation : minnet activation, str or callable
+    activation : ~minnet.activations.Activation, str or callable
         A ``minnet.activations`` object (its ``.derivative`` is used), a name such as
         ``"tanh"`` (looked up with ``minnet.activations.get``), or any elementwise function
         of an array, e.g. ``keras.activations.relu``; without a ``.derivative`` the
         derivative is estimated by central differences and labelled so.
-    z : array, optional
+    z : ndarray, optional
         Where to evaluate; default 401 points from -6 to 6.
     ax : Axes, optional
         Where to draw; a new figure is created if omitted.

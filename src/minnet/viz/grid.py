@@ -26,6 +26,8 @@ import matplotlib.pyplot as plt
 
 from ._common import fmt, grid_axes
 
+__all__ = ["static_grid", "explorer"]
+
 
 def _panel_title(value, param, i, titles):
     if callable(titles):
@@ -54,7 +56,7 @@ def static_grid(fn, values, param=None, *, ncols=None, fixed=None, titles=None,
         ``fn(ax=ax, **fixed, **{param: value})`` when ``param`` is given,
         ``fn(ax=ax, **fixed, **value)`` when ``value`` is a dict (several sliders at once),
         and ``fn(value, ax=ax, **fixed)`` otherwise.
-    values : sequence
+    values : Sequence
         One entry per panel: slider values, or dicts of them.
     param : str, optional
         The keyword argument of ``fn`` that ``values`` sets.
@@ -62,7 +64,7 @@ def static_grid(fn, values, param=None, *, ncols=None, fixed=None, titles=None,
         Panels per row (default: up to 4).
     fixed : dict, optional
         Keyword arguments passed unchanged to every call.
-    titles : list of str, callable or False, optional
+    titles : list of str, callable or bool, optional
         Panel titles; default ``"<param> = <value>"``. A callable maps a value to its
         title; ``False`` keeps whatever title ``fn`` set.
     suptitle : str, optional

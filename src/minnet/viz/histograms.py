@@ -6,6 +6,9 @@ import numpy as np
 
 from ._common import grid_axes, to_numpy
 
+__all__ = ["KINDS", "plot_layer_histograms"]
+
+#: The quantities :func:`plot_layer_histograms` can draw, with their axis and title labels.
 KINDS = {
     "activations": ("activation $a$", "activations a = f(z)"),
     "preactivations": ("pre-activation $z$", "pre-activations z = xW + b"),
@@ -92,10 +95,11 @@ def plot_layer_histograms(model, x, y=None, kind="activations", *, bins=40, ncol
 
     Parameters
     ----------
-    model : minnet.Sequential (or a Keras model, for ``kind="weights"``)
-    x : array
+    model : ~minnet.model.Sequential
+        The model (or a Keras model, for ``kind="weights"``).
+    x : ndarray
         The input batch sent forward.
-    y : array, optional
+    y : ndarray, optional
         Targets; required for ``kind="gradients"``.
     bins : int
         Histogram bins.

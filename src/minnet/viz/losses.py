@@ -18,6 +18,8 @@ from ..activations import sigmoid
 from ..errors import ConfigError
 from ._common import get_ax
 
+__all__ = ["curves", "draw_loss_and_gradient", "loss_explorer", "loss_small_multiples"]
+
 _EPS = 1e-7  # Keras's clipping of probabilities
 
 
@@ -73,7 +75,7 @@ def draw_loss_and_gradient(p=0.7, y=1, wrt="p", ax=None, ylim=None, legend=True)
         The prediction: a probability in (0, 1) when ``wrt="p"``, a logit when ``wrt="z"``.
     y : int
         The target, 0 or 1.
-    wrt : {"p", "z"}
+    wrt : str
         Draw against the probability ``p`` or against the logit ``z`` (``p = sigmoid(z)``).
     ax : Axes, optional
     ylim : (float, float), optional

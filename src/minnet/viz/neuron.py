@@ -2,7 +2,7 @@
 
 A neuron with two inputs computes ``z = x1 w1 + x2 w2 + b`` and answers 1 where ``z > 0``.
 Its decision boundary is the line ``w1 x1 + w2 x2 + b = 0``; the weight vector
-``(w1, w2)`` is perpendicular to it and points into the half-plane labelled 1.
+``(w1, w2)`` is perpendicular to it and points into the half-plane labelled 1. The module's names::
 
     plot_neuron(w1, w2, b, x, y)     the line, the two half-planes, the points, the mistakes
     neuron_explorer()                sliders for w1, w2, b (needs a running kernel)
@@ -20,6 +20,16 @@ import numpy as np
 from ..errors import ShapeError, UnknownNameError
 from ._common import get_ax, to_numpy
 from .boundary import CLASS_COLORS
+
+__all__ = [
+    "GATE_INPUTS",
+    "DATASETS",
+    "step_predict",
+    "count_misclassified",
+    "plot_neuron",
+    "neuron_explorer",
+    "neuron_grid",
+]
 
 #: The four corners of the unit square, one example per row.
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -39,7 +49,7 @@ def _cloud(n_per_class=12, seed=1):
     return np.vstack([points[0], points[1]]), np.repeat([0, 1], n_per_class)
 
 
-#: Named data sets for the explorer: ``name -> (x (n, 2), y (n,))``.
+#: Named data sets for the explorer, as ``name -> (x (n, 2), y (n,))``.
 DATASETS = {
     "AND": (GATE_INPUTS, np.array([0, 0, 0, 1])),
     "OR": (GATE_INPUTS, np.array([0, 1, 1, 1])),
@@ -88,7 +98,7 @@ def plot_neuron(w1=1.0, w2=1.0, b=-1.5, x=None, y=None, ax=None, *, data=None, p
     ----------
     w1, w2, b : float
         The neuron's weights and bias.
-    x, y : arrays, optional
+    x, y : ndarray, optional
         Points ``(n, 2)`` and their labels ``(n,)`` in {0, 1}. Default: the XOR gate.
     ax : Axes, optional
     data : str, optional

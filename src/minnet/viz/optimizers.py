@@ -29,6 +29,7 @@ from ._common import get_ax, grid_axes
 __all__ = [
     "OPTIMIZERS",
     "SURFACES",
+    "Surface",
     "compare_optimizers",
     "draw_run",
     "draw_surface",
@@ -82,6 +83,8 @@ def _saddle_grad(p):
     return np.array([p[0], p[1] ** 3 - p[1]])
 
 
+#: The loss surfaces of chapter 6, by name, each a :class:`Surface` with its gradient,
+#: its plot ranges, its starting point and a learning rate per optimizer.
 SURFACES = {
     "bowl": Surface("bowl", "ill-conditioned bowl", _bowl, _bowl_grad, (-4.5, 4.5), (-2.0, 2.0),
                     (-4.0, 1.5), ((0.0, 0.0),), np.linspace(0.5, 7.0, 8) ** 2, 100,
@@ -97,7 +100,7 @@ SURFACES = {
                        "rmsprop": 0.02, "adam": 0.05}),
 }
 
-#: The optimizers the explorer offers: name -> (minnet class name, settings besides lr).
+#: The optimizers the explorer offers, as name -> (minnet class name, settings besides lr).
 OPTIMIZERS = {
     "sgd": ("SGD", {}),
     "momentum": ("SGD", {"momentum": 0.9}),

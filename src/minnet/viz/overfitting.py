@@ -9,6 +9,7 @@ Plots (each draws into an ``ax`` you pass, or a new figure, and labels its axes)
 The small problem of the explorer: ``wave_data`` draws a few noisy samples of
 ``sin(2 pi x)``; ``train_small_net`` fits a two-layer tanh network to them with minnet
 (Adam, full batch), with a chosen width, L2 strength and dropout rate.
+
     draw_small_net         the fitted curve, the data and the true function, errors in the title
     capacity_explorer      sliders over width, L2 strength and dropout rate (needs a kernel)
     capacity_grid          the static twin: small multiples over a few settings

@@ -14,6 +14,19 @@ import numpy as np
 
 from ._common import get_ax, grid_axes
 
+__all__ = [
+    "TOY_SETS",
+    "toy_data",
+    "train_toy",
+    "draw_toy_run",
+    "toy_explorer",
+    "toy_grid",
+    "plot_hidden_lines",
+    "confusion_matrix",
+    "plot_confusion",
+    "plot_mistakes",
+]
+
 #: The toy sets the explorer offers, as ``name -> (generator, keyword arguments)``.
 TOY_SETS = {
     "moons": ("make_moons", {"n_samples": 200, "noise": 0.15}),
