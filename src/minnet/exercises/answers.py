@@ -17,7 +17,7 @@ import numpy as np
 
 from .core import CheckResult, Failure
 
-#: The relative tolerance of numbers worked out by hand: any answer rounded to three
+#: The relative tolerance of numbers worked out by hand. Any answer rounded to three
 #: significant digits is within 0.5 % of the exact value (1.005 rounds to 1.00 or 1.01).
 HAND_RTOL = 5e-3
 

@@ -24,12 +24,18 @@ from .core import Case, CheckResult, check_function, check_gradient, compare, py
 from .variants import pick, remembered, student_rng
 
 __all__ = [
-    "swish",
-    "softplus",
-    "check_swish_derivative",
-    "check_softplus_derivative",
+    "BACKWARD_SHAPES_BOOK",
+    "backward_shapes_answer",
+    "backward_shapes_mistakes",
+    "backward_shapes_problem",
+    "backward_shapes_statement",
+    "check_backward_shapes",
     "check_bp2",
     "check_layer_backward",
+    "check_softplus_derivative",
+    "check_swish_derivative",
+    "softplus",
+    "swish",
 ]
 
 _SEED = 5

@@ -16,7 +16,16 @@ from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, _describe_inputs, check_function
 from .variants import pick, remembered, student_rng
 
-__all__ = ["check_clip_by_norm", "check_update_ratio"]
+__all__ = [
+    "INITIAL_LOSS_BOOK",
+    "check_clip_by_norm",
+    "check_initial_losses",
+    "check_update_ratio",
+    "initial_loss_answer",
+    "initial_loss_mistakes",
+    "initial_loss_problem",
+    "initial_loss_statement",
+]
 
 _SEED = 10
 

@@ -24,10 +24,16 @@ from .core import Case, check_function
 from .variants import pick, remembered, student_rng
 
 __all__ = [
+    "SHAPES_BOOK",
     "check_dense_forward",
-    "check_param_count",
     "check_multiply_adds",
     "check_network_forward",
+    "check_param_count",
+    "check_shapes",
+    "shapes_answer",
+    "shapes_mistakes",
+    "shapes_problem",
+    "shapes_statement",
 ]
 
 _SEED = 404

@@ -22,10 +22,16 @@ from .core import Case, CheckResult, check_function
 from .variants import pick, remembered, student_rng
 
 __all__ = [
+    "NUMBERS_BOOK",
     "TRUNCATED_STD",
-    "check_forward_variance",
-    "check_variance_scaling",
     "check_clip_by_global_norm",
+    "check_forward_variance",
+    "check_init_numbers",
+    "check_variance_scaling",
+    "numbers_answer",
+    "numbers_mistakes",
+    "numbers_problem",
+    "numbers_statement",
 ]
 
 _SEED = 9

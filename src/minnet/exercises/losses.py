@@ -20,8 +20,10 @@ _SEED = 2025
 
 # ------------------------------------------------------------- losses by hand
 
-#: The example of the exercise "Losses by hand" in the book: one sigmoid output, one example.
-BY_HAND_P, BY_HAND_Y = 0.8, 1.0
+#: The output ``p`` of the exercise "Losses by hand" in the book (one sigmoid output, one example).
+BY_HAND_P = 0.8
+#: The target ``y`` of the exercise "Losses by hand" in the book.
+BY_HAND_Y = 1.0
 
 
 def by_hand_problem(student=None):
@@ -415,9 +417,11 @@ def check_mae_gradient(fn, verbose=True):
 __all__ = [
     "BY_HAND_P",
     "BY_HAND_Y",
-    "by_hand_answer",
-    "by_hand_problem",
     "HUBER_DELTA",
+    "by_hand_answer",
+    "by_hand_mistakes",
+    "by_hand_problem",
+    "by_hand_statement",
     "check_binary_crossentropy",
     "check_huber_gradient",
     "check_logsumexp",

@@ -17,7 +17,23 @@ from .answers import HAND_RTOL, check_answers, well_posed
 from .core import Case, CheckResult, check_function
 from .variants import pick, remembered, student_rng
 
-__all__ = ["check_adam_step", "check_momentum_step", "check_stable_learning_rate"]
+__all__ = [
+    "STABLE_BOOK",
+    "VELOCITY_BOOK",
+    "check_adam_step",
+    "check_momentum_step",
+    "check_stable_learning_rate",
+    "check_stable_rate_by_hand",
+    "check_velocity_steps",
+    "stable_answer",
+    "stable_mistakes",
+    "stable_problem",
+    "stable_statement",
+    "velocity_answer",
+    "velocity_mistakes",
+    "velocity_problem",
+    "velocity_statement",
+]
 
 _SEED = 6
 

@@ -336,8 +336,18 @@ def check_early_stopping(fn, verbose=True):
     return result.finish(verbose)
 
 
-__all__ = ["check_early_stopping", "check_inverted_dropout", "check_kfold",
-           "check_l2_from_nielsen"]
+__all__ = [
+    "L2_BOOK",
+    "check_early_stopping",
+    "check_inverted_dropout",
+    "check_kfold",
+    "check_l2_from_nielsen",
+    "check_l2_numbers",
+    "l2_answer",
+    "l2_mistakes",
+    "l2_problem",
+    "l2_statement",
+]
 
 
 # ----------------------------------------------- Nielsen's lambda, numbers (variant)

@@ -104,6 +104,7 @@ class Variant:
     checker: str      # the checker the student calls
 
 
+#: Every variant exercise of the book, by its exercise label (``"ex-03-by-hand"``, ...).
 VARIANTS = {v.label: v for v in [
     Variant("ex-03-by-hand", "03-losses", "the output p and the target y",
             "losses", "by_hand_problem", "by_hand_answer", "by_hand_statement",
