@@ -195,16 +195,9 @@ def _check_arrays(arrays, expected, what, filepath):
 
 
 @checked(where="load_model")
-def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
-    """The model saved in ``filepath`` by :meth:`~minnet.model.Sequential.save`: same
-    architecture and weights (bit-identical predictions), and with ``compile=True`` the
-    same loss, metrics and optimizer state, so that training resumes exactly where it
-    stopped. Anything wrong with the file raises :class:`~minnet.errors.ModelFileError`
-    before a model is returned."""
-    from .model import Sequential
-
-    filepath = os.fspath(filepath)
-    members = _read_archive(filepath)
+def _read_config(members, filepath):
+    """The checked ``config.json`` of a model file whose ``metadata.json`` names this
+    format at a version this minnet reads."""
     metadata = _json(members, "metadata.json", filepath)
     if metadata.get("format") != FORMAT:
         raise ModelFileError(
@@ -221,6 +214,14 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     for key in ("model", "compile", "optimizer_iterations", "random_state"):
         if key not in config:
             raise ModelFileError(f"config.json in {filepath!r} lacks the key {key!r}.")
+    return config
+
+
+def _rebuild(config, compile, filepath):  # noqa: A002 (Keras's argument name)
+    """The model described by ``config``: built, compiled if asked, random generators
+    restored; its weights are not set yet."""
+    from .model import Sequential
+
     try:
         model = Sequential.from_config(config["model"])
         require_built(model)
@@ -240,17 +241,36 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
             f"The architecture in {filepath!r} cannot be rebuilt: {type(error).__name__}: "
             f"{error}"
         ) from None
+    return model
+
+
+def _optimizer_slots(model, members, filepath):
+    """The optimizer's stored state, checked against the slots ``model``'s optimizer
+    makes for its weights; ``None`` when there is no optimizer or no stored state."""
+    if model.optimizer is None or "optimizer.npz" not in members:
+        return None
+    stored = _arrays(members, "optimizer.npz", filepath)
+    fresh = [model.optimizer.create_slots(p) for p in model.params]
+    _check_arrays(stored, {f"slot_{i}_{j}": s for i, group in enumerate(fresh)
+                           for j, s in enumerate(group)}, "optimizer state", filepath)
+    return [tuple(stored[f"slot_{i}_{j}"] for j in range(len(group)))
+            for i, group in enumerate(fresh)]
+
+
+def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
+    """The model saved in ``filepath`` by :meth:`~minnet.model.Sequential.save`: same
+    architecture and weights (bit-identical predictions), and with ``compile=True`` the
+    same loss, metrics and optimizer state, so that training resumes exactly where it
+    stopped. Anything wrong with the file raises :class:`~minnet.errors.ModelFileError`
+    before a model is returned."""
+    filepath = os.fspath(filepath)
+    members = _read_archive(filepath)
+    config = _read_config(members, filepath)
+    model = _rebuild(config, compile, filepath)
     params = model.params
     weights = _arrays(members, "weights.npz", filepath)
     _check_arrays(weights, {f"weight_{i}": p for i, p in enumerate(params)}, "weights", filepath)
-    slots = None
-    if model.optimizer is not None and "optimizer.npz" in members:
-        stored = _arrays(members, "optimizer.npz", filepath)
-        fresh = [model.optimizer.create_slots(p) for p in params]
-        _check_arrays(stored, {f"slot_{i}_{j}": s for i, group in enumerate(fresh)
-                               for j, s in enumerate(group)}, "optimizer state", filepath)
-        slots = [tuple(stored[f"slot_{i}_{j}"] for j in range(len(group)))
-                 for i, group in enumerate(fresh)]
+    slots = _optimizer_slots(model, members, filepath)
     # Everything is checked: only now is the new model given its weights and state.
     model.set_weights([weights[f"weight_{i}"] for i in range(len(params))])
     if model.optimizer is not None and compile and config["compile"] is not None:
