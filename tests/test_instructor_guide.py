@@ -138,6 +138,14 @@ def parse_exercises(path: Path) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     return tuple((label, title, tuple(checkers)) for label, title, checkers in found)
 
 
+def parse_data(path: Path) -> tuple[str, ...]:
+    """The data sets a chapter's code loads, in the order of the loaders' names."""
+    notebook = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    loaders = (("mnist", "load_mnist("), ("fashion-mnist", "load_fashion_mnist("))
+    return tuple(name for name, call in loaders if call in code)
+
+
 # ------------------------------------------------------------------ module == chapters
 
 
@@ -153,6 +161,19 @@ def test_every_page_the_module_names_is_in_the_toc():
     }
     named = {c.doc for c in course.CHAPTERS} | set(course.PAGES)
     assert named <= entries, f"not in _toc.yml: {sorted(named - entries)}"
+
+
+def test_parts_are_the_parts_of_the_toc():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    parts = {
+        part["caption"]: tuple(c["file"].removeprefix("book/") for c in part["chapters"])
+        for part in toc["parts"]
+    }
+    for caption, docs in course.PARTS.items():
+        assert caption in parts, f"no part {caption!r} in _toc.yml"
+        assert set(docs) <= set(parts[caption]), f"{caption}: {docs} vs {parts[caption]}"
+    placed = [doc for docs in course.PARTS.values() for doc in docs]
+    assert sorted(placed) == sorted({c.doc for c in course.CHAPTERS} | set(course.PAGES))
 
 
 @pytest.mark.parametrize("path", CHAPTER_FILES, ids=lambda p: p.stem)
@@ -176,6 +197,7 @@ def test_exercises_match_the_chapter(path):
     chapter = course.chapter(path.stem)
     recorded = tuple((e.label, e.title, e.checkers) for e in chapter.exercises)
     assert recorded == parse_exercises(path)
+    assert chapter.data == parse_data(path)
 
 
 def test_the_parsers_read_the_forms_the_chapters_use():

@@ -10,7 +10,8 @@ objectives, prerequisites, time or exercises, copy the change here.
 - :data:`CHAPTERS`: chapters 0 to 10, in the book's order. ``requires`` lists the pages a
   chapter's "Prerequisites" line names as needed; ``recommends`` those it names as helpful
   ("helps", "already used") but not needed.
-- :data:`PAGES`: pages other than chapters that a chapter names as a prerequisite.
+- :data:`PAGES`: pages other than chapters that a chapter names as a prerequisite;
+  :data:`PARTS`: the parts of the book, as in ``_toc.yml``.
 - :data:`PLANS`: suggested courses of one, four and ten weeks; :func:`plan_problems` checks
   that a plan takes chapters after their prerequisites and stays within its hours.
 
@@ -24,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "CHAPTERS", "PAGES", "PLANS", "Chapter", "Exercise", "Plan", "Session", "chapter",
-    "chapter_minutes", "plan_problems", "prerequisite_edges", "session_minutes",
+    "CHAPTERS", "PAGES", "PARTS", "PLANS", "Chapter", "Exercise", "Plan", "Session", "chapter",
+    "chapter_minutes", "format_minutes", "format_time", "plan_problems", "prerequisite_edges",
+    "session_minutes",
 ]
 
 
@@ -51,15 +53,27 @@ class Chapter:
     exercise_minutes: tuple[int, int]  # (least, most) for all of its exercises
     objectives: tuple[str, ...]  # MyST text, as in the chapter
     exercises: tuple[Exercise, ...]
+    data: tuple[str, ...] = ()  # the data sets it loads: "mnist", "fashion-mnist"
 
 
 #: Pages that are not chapters but that a chapter names as a prerequisite: doc -> title.
 PAGES: dict[str, str] = {"notation": "Notation"}
 
+#: The parts of the book (as in _toc.yml) and the chapters and pages in each.
+PARTS: dict[str, tuple[str, ...]] = {
+    "Getting started": ("notation", "00-first-network"),
+    "Part I: One neuron, one layer": ("01-neuron", "02-activations", "03-losses"),
+    "Part II: Networks and how they learn": ("04-forward", "05-backprop", "06-optimizers"),
+    "Part III: Training in practice": (
+        "07-training", "08-overfitting", "09-initialization", "10-when-training-goes-wrong",
+    ),
+}
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=0,
         doc="00-first-network",
+        data=("mnist",),
         title="A first network",
         requires=(),
         recommends=(),
@@ -287,6 +301,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=6,
         doc="06-optimizers",
+        data=("mnist",),
         title="Gradient descent and optimizers",
         requires=("03-losses", "05-backprop"),
         recommends=("notation",),
@@ -329,6 +344,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=7,
         doc="07-training",
+        data=("mnist",),
         title="Training a network end to end",
         requires=("03-losses", "04-forward", "05-backprop"),
         recommends=("06-optimizers",),
@@ -369,6 +385,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=8,
         doc="08-overfitting",
+        data=("mnist",),
         title="Overfitting and generalization",
         requires=("03-losses", "05-backprop", "06-optimizers", "07-training"),
         recommends=(),
@@ -410,6 +427,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=9,
         doc="09-initialization",
+        data=("mnist",),
         title="Initialization and vanishing and exploding gradients",
         requires=("02-activations", "04-forward", "05-backprop"),
         recommends=("06-optimizers",),
@@ -451,6 +469,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=10,
         doc="10-when-training-goes-wrong",
+        data=("mnist",),
         title="When training goes wrong",
         requires=("03-losses", "05-backprop", "06-optimizers"),
         recommends=("07-training", "09-initialization"),
@@ -498,6 +517,26 @@ def chapter(doc: str) -> Chapter:
             return candidate
     known = ", ".join(c.doc for c in CHAPTERS)
     raise KeyError(f"no chapter {doc!r} in the book; the chapters are {known}")
+
+
+def format_minutes(minutes: int) -> str:
+    """``45`` -> ``"45 min"``, ``90`` -> ``"1.5 h"``, ``120`` -> ``"2 h"``."""
+    if minutes >= 60 and minutes % 30 == 0:
+        return f"{minutes / 60:g} h"
+    return f"{minutes} min"
+
+
+def format_time(found: Chapter) -> str:
+    """A chapter's time as "reading + exercises": ``"45 min + 1-2 h"``, ``"5 min"``."""
+    low, high = found.exercise_minutes
+    reading = format_minutes(found.reading_minutes)
+    if not high:
+        return reading
+    if low == high:
+        return f"{reading} + {format_minutes(high)}"
+    if low % 60 == 0 and high % 60 == 0:
+        return f"{reading} + {low // 60}-{high // 60} h"
+    return f"{reading} + {format_minutes(low)} to {format_minutes(high)}"
 
 
 def prerequisite_edges() -> list[tuple[str, str, str]]:
