@@ -271,3 +271,17 @@ def test_every_exercise_of_the_book_is_known_once():
     for plan in course.PLANS.values():
         for session in plan.sessions:
             assert set(session.exercises) <= set(labels)
+
+
+def test_the_plans_assign_the_exercises_the_guide_says():
+    """One week: only exercises with checkers. Four weeks: per chapter two with checkers and
+    one without. Ten weeks: every exercise of every chapter."""
+    checked = {e.label: bool(e.checkers) for c in course.CHAPTERS for e in c.exercises}
+    one = [label for s in course.PLANS["1-week"].sessions for label in s.exercises]
+    assert one and all(checked[label] for label in one)
+    four = [label for s in course.PLANS["4-week"].sessions for label in s.exercises]
+    for chapter in course.CHAPTERS[1:9]:
+        mine = [checked[e.label] for e in chapter.exercises if e.label in four]
+        assert sorted(mine) == [False, True, True], chapter.doc
+    ten = {label for s in course.PLANS["10-week"].sessions for label in s.exercises}
+    assert ten == set(checked)

@@ -635,30 +635,27 @@ PLANS: dict[str, Plan] = {
         Session(("02-activations", "03-losses"),
                 ("ex-02-sigmoid", "ex-02-tanh", "ex-03-by-hand", "ex-03-logsumexp")),
         Session(("04-forward",),
-                ("ex-04-shapes", "ex-04-dense-forward", "ex-04-counting",
-                 "ex-04-network-forward")),
-        Session(("05-backprop",), ("ex-05-shapes", "ex-05-swish", "ex-05-bp2")),
+                ("ex-04-dense-forward", "ex-04-counting", "ex-04-network-forward")),
+        Session(("05-backprop",), ("ex-05-swish", "ex-05-bp2", "ex-05-scale")),
         Session(("07-training",),
-                ("ex-07-batches", "ex-07-initial-loss", "ex-07-test-once")),
+                ("ex-07-batches", "ex-07-least-squares", "ex-07-initial-loss")),
     )),
-    # Four weeks, eight hours a week: chapters 0 to 8, three exercises per chapter, one of
-    # them on paper.
+    # Four weeks, eight hours a week: chapters 0 to 8, three exercises per chapter, two
+    # with checkers and one without.
     "4-week": Plan("4-week", "week", 8, (
         Session(("00-first-network", "01-neuron", "02-activations"),
-                ("ex-neuron-nand", "ex-neuron-perceptron-update", "ex-neuron-count",
+                ("ex-neuron-nand", "ex-neuron-perceptron-update", "ex-neuron-parity",
                  "ex-02-ranges", "ex-02-sigmoid", "ex-02-jacobian")),
         Session(("03-losses", "04-forward"),
-                ("ex-03-by-hand", "ex-03-logsumexp", "ex-03-softmax-grad",
+                ("ex-03-by-hand", "ex-03-logsumexp", "ex-03-open",
                  "ex-04-shapes", "ex-04-counting", "ex-04-network-forward")),
         Session(("05-backprop", "06-optimizers"),
                 ("ex-05-graph", "ex-05-bp2", "ex-05-scale",
-                 "ex-06-stable", "ex-06-momentum", "ex-06-adam")),
+                 "ex-06-stable", "ex-06-adam", "ex-06-velocity")),
         Session(("07-training", "08-overfitting"),
-                ("ex-07-batches", "ex-07-least-squares", "ex-07-initial-loss",
+                ("ex-07-batches", "ex-07-initial-loss", "ex-07-test-once",
                  "ex-08-curves", "ex-08-l2", "ex-08-dropout")),
     )),
-    # Ten weeks, six hours a week: a chapter a week, every exercise, the open-ended ones
-    # included.
     "10-week": Plan("10-week", "week", 6, (
         Session(("00-first-network", "01-neuron"), _all("01-neuron")),
         *(Session((doc,), _all(doc)) for doc in (
