@@ -285,3 +285,37 @@ def test_the_plans_assign_the_exercises_the_guide_says():
         assert sorted(mine) == [False, True, True], chapter.doc
     ten = {label for s in course.PLANS["10-week"].sessions for label in s.exercises}
     assert ten == set(checked)
+
+
+def test_the_chapter_map_draws_a_box_per_page_and_an_arrow_per_edge(close_figures):
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from minnet.viz import course as course_viz
+
+    ax = course_viz.plot_chapter_map()
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(boxes) == len(course.CHAPTERS) + len(course.PAGES)
+    edges = course_viz.map_edges()
+    assert len(arrows) == len(edges)
+    # every required edge left out is implied by a chain of the ones drawn
+    drawn = {(a, b) for a, b, kind in edges if kind == "requires"}
+
+    def above(doc):
+        """Every page reachable upwards from doc along the drawn required arrows."""
+        found, stack = set(), [doc]
+        while stack:
+            here = stack.pop()
+            for a, b in drawn:
+                if b == here and a not in found:
+                    found.add(a)
+                    stack.append(a)
+        return found
+
+    for start, end, kind in course.prerequisite_edges():
+        if kind == "requires":
+            assert start in above(end), f"{start} -> {end} is neither drawn nor implied"
+    layout = course_viz.map_layout()
+    for start, end, kind in edges:
+        if kind == "requires":
+            assert layout[start][1] < layout[end][1], (start, end)
