@@ -11,6 +11,9 @@ r"""Small fixes to Jupyter Book 1.x's output (HTML and PDF), loaded from _config
   page (contrast of links inside exercise, solution and proof boxes; see the file).
   It is served from this folder, not from a root-level ``_static/``, which Jupyter Book
   would inject wholesale into every page.
+- Sphinx numbers the figures (and equations) of all pages outside the numbered parts in one
+  sequence, so an appendix's first figure would read "Figure 3" after the two of the first
+  network. Each such page counts its own from 1, as the chapters do.
 
 For the PDF (``jupyter-book build . --builder pdflatex``) only:
 
@@ -128,7 +131,25 @@ def _proof_docname(env, node, parent_tag):
     return None
 
 
+def _number_unnumbered_pages_alone(app, env):
+    """Renumber figures, tables and equations from 1 on every page that has no chapter
+    number (after Sphinx's own numbering, which runs on the same event)."""
+    changed = []
+    for docname, by_type in env.toc_fignumbers.items():
+        if env.toc_secnumbers.get(docname):
+            continue
+        for numbers in by_type.values():
+            ordered = sorted(numbers, key=lambda node_id: numbers[node_id])
+            renumbered = {node_id: (k,) for k, node_id in enumerate(ordered, start=1)}
+            if renumbered != numbers:
+                numbers.clear()
+                numbers.update(renumbered)
+                changed.append(docname)
+    return sorted(set(changed))
+
+
 def setup(app):
+    app.connect("env-get-updated", _number_unnumbered_pages_alone, priority=900)
     try:
         import sphinx_proof.nodes
     except ImportError:
