@@ -56,7 +56,7 @@ class Chapter:
     data: tuple[str, ...] = ()  # the data sets it loads: "mnist", "fashion-mnist"
 
 
-#: Pages that are not chapters but that a chapter names as a prerequisite: doc -> title.
+#: Pages that are not chapters but that a chapter names as a prerequisite, doc to title.
 PAGES: dict[str, str] = {"notation": "Notation"}
 
 #: The parts of the book (as in _toc.yml) and the chapters and pages in each.
@@ -69,6 +69,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Chapters 0 to 10, in the book's order, as their notebooks state them.
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         number=0,
@@ -244,7 +245,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ),
         ),
         exercises=(
-            Exercise("ex-04-shapes", "Shapes of a 3-5-2 network", ()),
+            Exercise("ex-04-shapes", "Shapes of a 3-5-2 network", ("check_shapes",)),
             Exercise("ex-04-dense-forward", "A dense layer for a batch", ("check_dense_forward",)),
             Exercise("ex-04-counting", "Counting parameters and multiply-adds",
                      ("check_param_count", "check_multiply_adds")),
@@ -290,7 +291,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ),
         ),
         exercises=(
-            Exercise("ex-05-shapes", "Shapes of the backward pass", ()),
+            Exercise("ex-05-shapes", "Shapes of the backward pass", ("check_backward_shapes",)),
             Exercise("ex-05-graph", "The graph by hand", ()),
             Exercise("ex-05-swish", "The derivative of swish", ("check_swish_derivative",)),
             Exercise("ex-05-bp2", "BP2 for a batch", ("check_bp2",)),
@@ -334,10 +335,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         ),
         exercises=(
             Exercise("ex-06-stable", "The largest stable learning rate",
-                     ("check_stable_learning_rate",)),
+                     ("check_stable_learning_rate", "check_stable_rate_by_hand")),
             Exercise("ex-06-momentum", "One step of momentum", ("check_momentum_step",)),
             Exercise("ex-06-adam", "One step of Adam", ("check_adam_step",)),
-            Exercise("ex-06-velocity", "Terminal velocity", ()),
+            Exercise("ex-06-velocity", "Terminal velocity", ("check_velocity_steps",)),
             Exercise("ex-06-batch", "Batch size and learning rate (open-ended)", ()),
         ),
     ),
@@ -417,7 +418,8 @@ CHAPTERS: tuple[Chapter, ...] = (
         ),
         exercises=(
             Exercise("ex-08-curves", "Reading the curves", ()),
-            Exercise("ex-08-l2", "Nielsen's lambda in Keras", ("check_l2_from_nielsen",)),
+            Exercise("ex-08-l2", "Nielsen's lambda in Keras",
+                     ("check_l2_from_nielsen", "check_l2_numbers")),
             Exercise("ex-08-dropout", "Inverted dropout", ("check_inverted_dropout",)),
             Exercise("ex-08-early-stopping", "The early-stopping rule", ("check_early_stopping",)),
             Exercise("ex-08-soft-threshold", "Exact zeros with L1 (open-ended)", ()),
@@ -457,7 +459,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             ),
         ),
         exercises=(
-            Exercise("ex-09-numbers", "Limits and standard deviations by hand", ()),
+            Exercise("ex-09-numbers", "Limits and standard deviations by hand",
+                     ("check_init_numbers",)),
             Exercise("ex-09-variance", "Predict the variance through depth",
                      ("check_forward_variance",)),
             Exercise("ex-09-scaling", "Keras's VarianceScaling, from scratch",
@@ -500,7 +503,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ),
         ),
         exercises=(
-            Exercise("ex-10-initial-loss", "Initial losses to expect", ()),
+            Exercise("ex-10-initial-loss", "Initial losses to expect", ("check_initial_losses",)),
             Exercise("ex-10-update-ratio", "The update-to-weight ratio", ("check_update_ratio",)),
             Exercise("ex-10-clip", "Clipping by norm", ("check_clip_by_norm",)),
             Exercise("ex-10-find", "Find the bug", ()),
@@ -648,10 +651,10 @@ PLANS: dict[str, Plan] = {
                  "ex-02-ranges", "ex-02-sigmoid", "ex-02-jacobian")),
         Session(("03-losses", "04-forward"),
                 ("ex-03-by-hand", "ex-03-logsumexp", "ex-03-open",
-                 "ex-04-shapes", "ex-04-counting", "ex-04-network-forward")),
+                 "ex-04-shapes", "ex-04-counting", "ex-04-regions")),
         Session(("05-backprop", "06-optimizers"),
                 ("ex-05-graph", "ex-05-bp2", "ex-05-scale",
-                 "ex-06-stable", "ex-06-adam", "ex-06-velocity")),
+                 "ex-06-stable", "ex-06-adam", "ex-06-batch")),
         Session(("07-training", "08-overfitting"),
                 ("ex-07-batches", "ex-07-initial-loss", "ex-07-test-once",
                  "ex-08-curves", "ex-08-l2", "ex-08-dropout")),

@@ -22,7 +22,11 @@ from ._common import get_ax
 
 #: Fill colours of the parts (light, so that black text on them keeps a high contrast).
 PART_COLORS = ("#e8e8e8", "#cfe3f7", "#fde0c5", "#d5efd0")
+#: Size of a chapter's box and the distance between columns, in data units.
 BOX_WIDTH, BOX_HEIGHT, COLUMN = 1.0, 0.66, 1.3
+
+__all__ = ["BOX_HEIGHT", "BOX_WIDTH", "COLUMN", "PART_COLORS", "map_edges", "map_layout",
+           "plot_chapter_map"]
 
 
 def _label(doc: str) -> str:
