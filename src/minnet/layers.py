@@ -1,23 +1,32 @@
-"""Layers: each one a forward pass and the backward pass that undoes it.
+r"""Layers: each one a forward pass and the backward pass that undoes it.
 
 Shapes are batch-first, as in Keras: a batch ``x`` of ``n`` examples with ``n_in``
-features has shape ``(n, n_in)``. A ``Dense`` layer ``l`` computes, for the whole batch,
+features has shape ``(n, n_in)``. A ``Dense`` layer :math:`l` computes, for the whole batch,
 
-    z = x W + b            (n, n_out) = (n, n_in) (n_in, n_out) + (n_out,)
-    a = f(z)
+.. math::
 
-and its backward pass, given ``grad_output = dC/da``, computes the four equations of
+    Z^l = A^{l-1} W^l + b^l, \qquad A^l = f(Z^l),
+
+with shapes :math:`(n, n_l) = (n, n_{l-1})\,(n_{l-1}, n_l) + (n_l,)`. Its backward pass,
+given ``grad_output`` :math:`= \partial C/\partial A^l`, computes the four equations of
 backpropagation (chapter 5):
 
-    delta = dC/dz = dC/da * f'(z)          (BP1 at the output, BP2 elsewhere)
-    dC/dW = x^T delta                       (BP4, summed over the batch)
-    dC/db = sum over the batch of delta    (BP3)
-    dC/dx = delta W^T                       (what the previous layer receives)
+.. math::
 
-``C`` here is the batch loss, a mean over the ``n`` examples. The ``1/n`` of that mean
-lives in the output delta ``Delta^L = dC/dz^L``, which the loss computes
-(:meth:`minnet.losses.Loss.delta`); the layers add no division: ``dC/dW = x^T delta`` and
-``dC/db`` is the plain sum of ``delta``'s rows.
+    \Delta^l &= \frac{\partial C}{\partial A^l} \odot f'(Z^l)
+        \qquad \text{(BP1 at the output, BP2 elsewhere)}\\
+    \frac{\partial C}{\partial W^l} &= \left(A^{l-1}\right)^{\mathsf T} \Delta^l
+        \qquad \text{(BP4, summed over the batch)}\\
+    \frac{\partial C}{\partial b^l} &= \textstyle\sum_i \Delta^l_{i,:}
+        \qquad \text{(BP3: the sum of the rows)}\\
+    \frac{\partial C}{\partial A^{l-1}} &= \Delta^l \left(W^l\right)^{\mathsf T}
+        \qquad \text{(what the previous layer receives)}
+
+:math:`C` here is the batch loss, a mean over the :math:`n` examples. The :math:`1/n` of
+that mean lives in the output delta :math:`\Delta^L = \partial C/\partial Z^L`, which the
+loss computes (:meth:`minnet.losses.Loss.delta`); the layers add no division:
+:math:`\partial C/\partial W^l = (A^{l-1})^{\mathsf T} \Delta^l` and
+:math:`\partial C/\partial b^l` is the plain sum of the rows of :math:`\Delta^l`.
 """
 
 from __future__ import annotations

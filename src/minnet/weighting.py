@@ -1,15 +1,19 @@
-"""Weights per example (``sample_weight``) and per class (``class_weight``), as Keras 3 uses them.
+r"""Weights per example (``sample_weight``) and per class (``class_weight``), as Keras 3 uses them.
 
 With a weight ``w_i`` for each example ``i`` of a batch of ``n``, the batch loss is
 
-    C = 1/n sum_i w_i C_i            (+ the regularization terms)
+.. math::
+
+    C = \frac{1}{n} \sum_{i=1}^{n} w_i C_i \quad (\text{plus the regularization terms}),
 
 divided by ``n``, the batch size, and not by ``sum_i w_i`` (Keras's default reduction
 ``"sum_over_batch_size"``). So a weight of 2 counts an example twice, a weight of 0 leaves
 it out of the gradient but still in the ``n``, and all weights 1 give the plain mean. The
-output delta of that ``C`` is the unweighted one with row ``i`` scaled by ``w_i``:
+output delta of that ``C`` is the unweighted one with row ``i`` scaled by :math:`w_i`:
 
-    Delta^L_i = w_i / n * dC_i/dz^L_i
+.. math::
+
+    \Delta^L_{i,:} = \frac{w_i}{n} \, \frac{\partial C_i}{\partial z^L_i}
 
 (:meth:`minnet.losses.Loss.delta` does it); backpropagation is unchanged from there.
 
