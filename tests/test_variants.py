@@ -483,3 +483,19 @@ def _as_chapter(path, chapter):
     target.parent.mkdir()
     target.write_bytes(path.read_bytes())
     return target
+
+
+def test_grade_counts_a_checker_call_left_commented_out(tmp_path):
+    """The student edition leaves a function exercise's checker call commented out; a
+    student who never uncomments it gets a NO VERDICT row, not no row at all."""
+    cells = [
+        nbformat.v4.new_markdown_cell("```{exercise} A sigmoid\n:label: ex-02-sigmoid\n\nGo.\n```"),
+        nbformat.v4.new_code_cell(
+            "def my_sigmoid(z):\n    raise NotImplementedError\n\n\n"
+            "# check_sigmoid(my_sigmoid)  # uncomment, then run"),
+    ]
+    folder = tmp_path / "s0001"
+    folder.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "02-activations.ipynb")
+    (row,) = tool.grade(tmp_path, ["s0001"], chapters=["02-activations"], timeout=120)
+    assert (row["exercise"], row["verdict"]) == ("ex-02-sigmoid", "NO VERDICT")

@@ -49,8 +49,16 @@ class EditionError(ValueError):
     """A notebook whose solutions cannot be told apart from the rest."""
 
 
+#: The file name of a chapter notebook: two digits, a dash (``05-backprop.ipynb``).
+CHAPTER_NAME = re.compile(r"^\d\d-[^/]+\.ipynb$")
+
+
 def chapter_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks of the book, in the order of ``_toc.yml``."""
+    """The chapter notebooks of the book (``NN-name.ipynb``), in the order of ``_toc.yml``.
+
+    Other notebooks of the book (the instructor guide, appendices) are not chapters: a
+    student edition has no use for them, and a class does not return them.
+    """
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     files = []
 
@@ -58,7 +66,7 @@ def chapter_notebooks(root: Path = ROOT) -> list[Path]:
         for entry in entries or []:
             if "file" in entry:
                 path = root / (entry["file"] + ".ipynb")
-                if path.exists():
+                if path.exists() and CHAPTER_NAME.match(path.name):
                     files.append(path)
             walk(entry.get("sections"))
 

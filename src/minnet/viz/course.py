@@ -43,9 +43,12 @@ def _requires() -> dict[str, tuple[str, ...]]:
 
 def map_layout() -> dict[str, tuple[float, int]]:
     """``doc -> (x, row)``: the row is the length of the longest chain of required pages
-    above it; within a row, pages sit in the order of their parents' mean position."""
+    above it; within a row, pages sit in the order of their parents' mean position, except
+    that a page two others of its row recommend sits between them."""
     docs = [c.doc for c in course.CHAPTERS] + list(course.PAGES)
     requires = _requires()
+    needs = {doc: () for doc in course.PAGES}
+    needs |= {c.doc: c.requires + c.recommends for c in course.CHAPTERS}
     row: dict[str, int] = {}
 
     def depth(doc: str) -> int:
@@ -66,6 +69,11 @@ def map_layout() -> dict[str, tuple[float, int]]:
         members.sort(key=lambda d: (parent_x(d), docs.index(d)))
         if r == 0:  # the top row: reference pages first, then the chapters in order
             members.sort(key=lambda d: (d not in course.PAGES, docs.index(d)))
+        # a page that two others of its row recommend goes between them, so that its
+        # arrows to them run side to side instead of under the row (6 between 7 and 9)
+        for hub in [d for d in members if sum(d in needs[o] for o in members) >= 2]:
+            members.remove(hub)
+            members.insert(len(members) // 2, hub)
         for k, doc in enumerate(members):
             position[doc] = ((k - (len(members) - 1) / 2) * COLUMN, r)
     return position
@@ -126,7 +134,11 @@ def plot_chapter_map(ax=None):
             dx_out = max(-0.3, min(0.3, (x1 - x0) * 0.15))
             dx_in = max(-0.3, min(0.3, (x0 - x1) * 0.15))
             ends = ((x0 + dx_out, -r0 - BOX_HEIGHT / 2), (x1 + dx_in, -r1 + BOX_HEIGHT / 2))
-            bend = 0.2 if r1 - r0 > 1 and x0 != x1 else 0.0
+            # an arrow past several rows bows out, clear of the boxes between its ends
+            # (to the outer side: left for an arrow that runs down and to the right)
+            bend = 0.0
+            if r1 - r0 > 1 and x0 != x1:
+                bend = 0.2 if r1 - r0 == 2 else 0.6 * (1 if x1 > x0 else -1)
         ax.add_patch(FancyArrowPatch(
             *ends, arrowstyle="-|>", mutation_scale=10, zorder=2, shrinkA=1, shrinkB=1,
             connectionstyle=f"arc3,rad={bend}",
