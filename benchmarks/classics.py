@@ -1,0 +1,720 @@
+"""Reproducing the classic fully connected MNIST results with minnet and with Keras.
+
+Run from the repository root::
+
+    python benchmarks/classics.py --all      # every run not done yet (hours on one core)
+    python benchmarks/classics.py --table    # benchmarks/classics/results.md and the
+                                             # package data the appendix reads
+    python benchmarks/classics.py --quick    # a few-second smoke run (used by a test)
+    python benchmarks/classics.py --run n1-30 minnet 0   # one run
+
+Every (row, library, seed) run writes its own JSON file into ``benchmarks/classics/runs/``
+after each epoch (``"complete": false`` until the last), with the configuration, the
+per-epoch accuracies and times, library versions, machine, date and load average. ``--all``
+skips the runs already complete, so it can be stopped and started again; ``--table`` builds
+the table from whatever complete runs exist.
+
+The rows, and how each publication's conventions become minnet's and Keras's (the
+appendix ``book/classics.ipynb`` derives each conversion and checks it numerically):
+
+- Nielsen, *Neural Networks and Deep Learning* (2015), chapters 1 and 3. His split of the
+  MNIST training set: the first 50 000 images train, the last 10 000 are his validation
+  set; the 10 000 test images are the test set. Mini-batches of 10, reshuffled each epoch.
+  His quadratic cost ``(1/2) sum_k (a_k - y_k)^2`` has 5 times the gradient of Keras's
+  ``"mse"`` (a mean over the 10 outputs, gradient ``2 (a - y) / 10``), so
+  ``learning_rate = 5 eta``. His cross-entropy sums over the 10 sigmoid outputs, Keras's
+  ``"binary_crossentropy"`` averages over them: ``learning_rate = 10 eta``. His L2 term
+  ``(lambda / 2n) sum w^2`` with ``n = 50 000``, divided by that same factor ``r`` (the loss
+  is ``1/r`` of his, the step ``r`` times his), is ``L2(lambda / (2 n r))``. His weights and
+  biases N(0, 1) (``large_weight_initializer``) are ``RandomNormal(stddev=1)`` for kernel
+  and bias; his later default N(0, 1/n_in) weights are ``RandomNormal(stddev=1/sqrt(n_in))``.
+- LeCun et al. (1998), "Gradient-based learning applied to document recognition", Proc.
+  IEEE 86(11): a 784-300-10 network with mean squared error, 4.7 % test error. The paper
+  does not give that network's schedule; we take what it gives for its own networks:
+  hidden units ``tanh`` (the paper's squashing function is a scaled tanh, appendix A),
+  weights uniform in ``+-2.4 / F_in`` (appendix A), and LeNet-5's 20 passes with the
+  learning rate stepped down in the ratios 1, 0.4, 0.2, 0.1, 0.02 after 2, 5, 8 and 12
+  passes (section V), all 60 000 training images, no distortions.
+- Simard, Steinkraus and Platt (2003), "Best practices for convolutional neural networks
+  applied to visual document analysis", ICDAR: a 784-800-10 network with cross-entropy,
+  1.6 % test error without distortions. We use softmax outputs with cross-entropy, tanh
+  hidden units, Glorot-uniform weights, all 60 000 training images, no distortions, and a
+  learning rate multiplied by 0.3 at fixed points (the decay factor of the paper), over
+  far fewer epochs than the paper's runs (see ``EPOCHS_NOTE``).
+
+Both libraries run on one core: ``OPENBLAS_NUM_THREADS=1`` for numpy, and TensorFlow's
+intra- and inter-op thread pools set to 1. Keras is compiled with
+``steps_per_execution=STEPS_PER_EXECUTION``, which runs that many training steps inside one
+call of its compiled graph: the arithmetic of each step is unchanged, the Python overhead
+between steps of 10 examples is not paid each time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT.parent / "shared" / "data"
+if "MINNET_DATA_DIR" not in os.environ and DATA_DIR.is_dir():
+    os.environ["MINNET_DATA_DIR"] = str(DATA_DIR)
+
+import numpy as np  # noqa: E402
+
+import minnet  # noqa: E402
+
+HERE = Path(__file__).resolve().parent / "classics"
+RUNS = HERE / "runs"
+TABLE = HERE / "results.md"
+PACKAGE_DATA = ROOT / "src" / "minnet" / "results" / "classics.json"
+STEPS_PER_EXECUTION = 100
+N_TRAIN_NIELSEN = 50_000
+LIBRARIES = ("minnet", "keras")
+SEEDS = (0, 1, 2)
+EPOCHS_NOTE = (
+    "LeCun's row runs LeNet-5's 20 passes; Simard's row runs 10 epochs, far fewer than the "
+    "paper's, to fit the CPU budget; both without distortions, as the published figures."
+)
+
+
+# --------------------------------------------------------------------------- the rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One published configuration, in its author's terms and in minnet's/Keras's."""
+
+    name: str
+    source: str
+    description: str
+    hidden: int
+    hidden_activation: str
+    output_activation: str
+    loss: str  # minnet/Keras name
+    learning_rate: float  # minnet/Keras learning rate (converted)
+    epochs: int
+    kernel_init: tuple  # ("normal", stddev) or ("uniform", limit) or ("glorot_uniform",)
+    bias_init: tuple  # ("normal", stddev) or ("zeros",)
+    l2: float = 0.0  # minnet/Keras L2 coefficient (converted)
+    batch_size: int = 10
+    split: str = "nielsen"  # "nielsen": 50k/10k/10k; "full": 60k train, 10k test
+    schedule: tuple = ()  # ((epoch, factor), ...): from that epoch on, lr * factor
+    published: float | None = None  # accuracy
+    published_metric: str = "test"  # "test" or "validation"
+    published_epochs: int | None = None  # epochs the published figure refers to
+    published_note: str = ""
+    minnet_only: bool = False  # a variant measured with minnet alone
+
+    @property
+    def metric(self):
+        return "val" if self.published_metric == "validation" else "test"
+
+    @property
+    def compare_epochs(self):
+        return self.published_epochs or self.epochs
+
+    def learning_rate_at(self, epoch):
+        factor = 1.0
+        for start, f in self.schedule:
+            if epoch >= start:
+                factor = f
+        return self.learning_rate * factor
+
+
+NIELSEN_CH1 = "Nielsen (2015), ch. 1"
+NIELSEN_CH3 = "Nielsen (2015), ch. 3"
+N01 = ("normal", 1.0)
+ROWS = [
+    Row("n1-30", NIELSEN_CH1, "784-30-10 sigmoid, quadratic cost, eta 3.0",
+        30, "sigmoid", "sigmoid", "mse", 5 * 3.0, 30, N01, N01,
+        published=0.9542, published_note="peak epoch, best of three runs"),
+    Row("n1-100", NIELSEN_CH1, "784-100-10 sigmoid, quadratic cost, eta 3.0",
+        100, "sigmoid", "sigmoid", "mse", 5 * 3.0, 30, N01, N01,
+        published=0.9659, published_note="peak epoch"),
+    Row("n3-30-ce", NIELSEN_CH3, "784-30-10 sigmoid, cross-entropy, eta 0.5",
+        30, "sigmoid", "sigmoid", "binary_crossentropy", 10 * 0.5, 30, N01, N01,
+        published=0.9549, published_note="peak epoch"),
+    Row("n3-30-l2", NIELSEN_CH3, "784-30-10 sigmoid, cross-entropy, eta 0.5, L2 lambda 5.0",
+        30, "sigmoid", "sigmoid", "binary_crossentropy", 10 * 0.5, 30, N01, N01,
+        l2=5.0 / (2 * N_TRAIN_NIELSEN * 10),
+        published=0.9649, published_note="peak epoch"),
+    Row("n3-100-l2", NIELSEN_CH3,
+        "784-100-10 sigmoid, cross-entropy, eta 0.5, L2 lambda 5.0, 60 epochs",
+        100, "sigmoid", "sigmoid", "binary_crossentropy", 10 * 0.5, 60, N01, N01,
+        l2=5.0 / (2 * N_TRAIN_NIELSEN * 10),
+        published=0.9792, published_metric="validation", published_epochs=30,
+        published_note="validation set; Nielsen's run for this figure has 30 epochs "
+                       "(60 epochs at eta 0.1 gave him 98.04 %)"),
+    Row("lecun-300", "LeCun et al. (1998)",
+        "784-300-10 tanh/sigmoid, mean squared error, 20 passes, stepped learning rate",
+        300, "tanh", "sigmoid", "mse", 5 * 0.5, 20, ("uniform", 2.4 / 784), ("zeros",),
+        split="full", schedule=((2, 0.4), (5, 0.2), (8, 0.1), (12, 0.02)),
+        published=1 - 0.047, published_note="test error 4.7 %"),
+    Row("simard-800", "Simard et al. (2003)",
+        "784-800-10 tanh/softmax, cross-entropy, 10 epochs, learning rate x0.3 at 4 and 7",
+        800, "tanh", "softmax", "sparse_categorical_crossentropy", 0.05, 10,
+        ("glorot_uniform",), ("zeros",), split="full", schedule=((4, 0.3), (7, 0.09)),
+        published=1 - 0.016, published_note="test error 1.6 %, no distortions"),
+    # Variants measured with minnet alone: the effect of the initializer, measured.
+    Row("n1-30-glorot", NIELSEN_CH1,
+        "as n1-30 with minnet's and Keras's default initializer (Glorot uniform, zero biases)",
+        30, "sigmoid", "sigmoid", "mse", 5 * 3.0, 30, ("glorot_uniform",), ("zeros",),
+        published=0.9542, published_note="variant of n1-30", minnet_only=True),
+    Row("n3-30-l2-scaled", NIELSEN_CH3,
+        "as n3-30-l2 with Nielsen's default N(0, 1/n_in) weights",
+        30, "sigmoid", "sigmoid", "binary_crossentropy", 10 * 0.5, 30,
+        ("scaled_normal",), N01, l2=5.0 / (2 * N_TRAIN_NIELSEN * 10),
+        published=0.9649, published_note="variant of n3-30-l2", minnet_only=True),
+]
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+QUICK = dataclasses.replace(ROWS[0], name="quick", epochs=2, published=None)
+NIELSEN_LOOP = "nielsen-loop"  # the library name of the per-example formulation
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_data(split):
+    """``(x_train, y_train, x_val, y_val, x_test, y_test)``, float32 in [0, 1]; the
+    validation arrays are empty for the ``"full"`` split."""
+    (x, y), (xt, yt) = minnet.datasets.load_mnist()
+    x = x.reshape(len(x), -1).astype(np.float32) / np.float32(255)
+    xt = xt.reshape(len(xt), -1).astype(np.float32) / np.float32(255)
+    y, yt = y.astype(np.int64), yt.astype(np.int64)
+    if split == "nielsen":
+        n = N_TRAIN_NIELSEN
+        return x[:n], y[:n], x[n:], y[n:], xt, yt
+    return x, y, x[:0], y[:0], xt, yt
+
+
+def targets(row, labels):
+    """One-hot rows for the losses on sigmoid outputs, integer labels for softmax."""
+    if row.loss == "sparse_categorical_crossentropy":
+        return labels
+    return np.eye(10, dtype=np.float32)[labels]
+
+
+# --------------------------------------------------------------------------- the libraries
+
+
+def initializer(spec, n_in, lib):
+    """The initializer ``spec`` as a minnet (``lib=minnet``) or Keras (``lib=keras``) object."""
+    kind = spec[0]
+    if kind == "normal":
+        return lib.initializers.RandomNormal(stddev=spec[1])
+    if kind == "scaled_normal":
+        return lib.initializers.RandomNormal(stddev=1 / math.sqrt(n_in))
+    if kind == "uniform":
+        return lib.initializers.RandomUniform(minval=-spec[1], maxval=spec[1])
+    if kind == "glorot_uniform":
+        return lib.initializers.GlorotUniform()
+    return lib.initializers.Zeros()
+
+
+def build_minnet(row, seed):
+    layers = []
+    for units, activation, n_in in [(row.hidden, row.hidden_activation, 784),
+                                    (10, row.output_activation, row.hidden)]:
+        layers.append(minnet.layers.Dense(
+            units, activation=activation, **({"input_dim": 784} if n_in == 784 else {}),
+            kernel_initializer=initializer(row.kernel_init, n_in, minnet),
+            bias_initializer=initializer(row.bias_init, n_in, minnet),
+            kernel_regularizer=minnet.regularizers.L2(row.l2) if row.l2 else None))
+    model = minnet.Sequential(layers, seed=seed)
+    model.compile(optimizer=minnet.optimizers.SGD(row.learning_rate), loss=row.loss)
+    return model
+
+
+def build_keras(row, seed):
+    import keras
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    layers = [keras.Input((784,))]
+    for units, activation, n_in in [(row.hidden, row.hidden_activation, 784),
+                                    (10, row.output_activation, row.hidden)]:
+        layers.append(keras.layers.Dense(
+            units, activation=activation,
+            kernel_initializer=initializer(row.kernel_init, n_in, keras),
+            bias_initializer=initializer(row.bias_init, n_in, keras),
+            kernel_regularizer=keras.regularizers.L2(row.l2) if row.l2 else None))
+    model = keras.Sequential(layers)
+    model.compile(optimizer=keras.optimizers.SGD(row.learning_rate), loss=row.loss,
+                  steps_per_execution=STEPS_PER_EXECUTION)
+    return model
+
+
+def accuracy(predict, x, y):
+    if len(x) == 0:
+        return None
+    return float(np.mean(np.argmax(predict(x), axis=1) == y))
+
+
+def epoch_callback(base, record, predict, row):
+    """A callback class (minnet's or Keras's ``Callback`` as ``base``) that sets the
+    learning rate of the schedule, times each epoch from ``on_epoch_begin`` to
+    ``on_epoch_end`` and, after stopping the clock, measures the accuracies."""
+
+    class EpochRecorder(base):
+        def on_epoch_begin(self, epoch, logs=None):
+            if row.schedule:
+                self.model.optimizer.learning_rate = row.learning_rate_at(epoch)
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds = time.perf_counter() - self.start
+            record(epoch, seconds, predict(self.model))
+
+    return EpochRecorder()
+
+
+# --------------------------------------------------------------------------- Nielsen's formulation
+
+
+def nielsen_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class NielsenNetwork:
+    """The per-example formulation of Nielsen's ``network.py`` (chapter 1), written anew:
+    float64 column vectors, biases ``b^l`` of shape ``(n_l, 1)``, weights ``W^l`` of shape
+    ``(n_l, n_{l-1})``, and for each mini-batch a Python loop over its examples that
+    backpropagates one example at a time and sums the gradients."""
+
+    def __init__(self, sizes, seed):
+        rng = np.random.default_rng(seed)
+        self.W = [rng.standard_normal((n, m)) for m, n in zip(sizes[:-1], sizes[1:])]
+        self.b = [rng.standard_normal((n, 1)) for n in sizes[1:]]
+        self.rng = rng
+
+    def gradients_one(self, x, y):
+        """dC_x/dW^l and dC_x/db^l for one example, C_x = (1/2) ||a^L - y||^2."""
+        activations, zs = [x], []
+        for W, b in zip(self.W, self.b):
+            zs.append(W @ activations[-1] + b)
+            activations.append(nielsen_sigmoid(zs[-1]))
+        a = activations[-1]
+        delta = (a - y) * a * (1 - a)
+        grad_W, grad_b = [None] * len(self.W), [None] * len(self.b)
+        for layer in range(len(self.W) - 1, -1, -1):
+            grad_W[layer] = delta @ activations[layer].T
+            grad_b[layer] = delta
+            if layer:
+                s = activations[layer]
+                delta = (self.W[layer].T @ delta) * s * (1 - s)
+        return grad_W, grad_b
+
+    def update_mini_batch(self, batch, eta):
+        sum_W = [np.zeros_like(W) for W in self.W]
+        sum_b = [np.zeros_like(b) for b in self.b]
+        for x, y in batch:
+            grad_W, grad_b = self.gradients_one(x, y)
+            for total, g in zip(sum_W + sum_b, grad_W + grad_b):
+                total += g
+        m = len(batch)
+        self.W = [W - (eta / m) * g for W, g in zip(self.W, sum_W)]
+        self.b = [b - (eta / m) * g for b, g in zip(self.b, sum_b)]
+
+    def epoch(self, examples, batch_size, eta):
+        order = self.rng.permutation(len(examples))
+        for start in range(0, len(examples), batch_size):
+            self.update_mini_batch([examples[i] for i in order[start:start + batch_size]], eta)
+
+    def predict(self, x):
+        """Outputs for a batch of row vectors (vectorised, for evaluation only)."""
+        a = x.T.astype(np.float64)
+        for W, b in zip(self.W, self.b):
+            a = nielsen_sigmoid(W @ a + b)
+        return a.T
+
+
+def column_examples(x, labels):
+    """Nielsen's training data: a list of (784x1, 10x1) float64 column-vector pairs."""
+    eye = np.eye(10)
+    return [(xi.reshape(-1, 1).astype(np.float64), eye[label].reshape(-1, 1))
+            for xi, label in zip(x, labels)]
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": f"{os.cpu_count()} cores ({cpu})", "os": platform.platform()}
+
+
+def versions(lib):
+    blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
+    out = {"python": platform.python_version(), "numpy": np.__version__,
+           "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(),
+           "minnet": getattr(minnet, "__version__", "?")}
+    if lib == "keras":
+        import keras
+        import tensorflow as tf
+
+        out.update(tensorflow=tf.__version__, keras=keras.__version__)
+    return out
+
+
+def matmul_gflops(n=1024, repeats=5):
+    """float32 matrix-product throughput of this process (GFLOP/s, best of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    a @ b
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def run_path(row_name, lib, seed, runs=RUNS):
+    return runs / f"{row_name}--{lib}--seed{seed}.json"
+
+
+def is_complete(path):
+    try:
+        return json.loads(path.read_text()).get("complete", False)
+    except (OSError, ValueError):
+        return False
+
+
+def run(row, lib, seed, runs=RUNS, command=None, n_train=None):
+    """Train ``row`` with ``lib`` from ``seed``; write the run file after every epoch."""
+    if lib == "keras":
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass  # already initialised in this process: the first call set them
+    gflops = matmul_gflops()
+    x, labels, xv, yv, xt, yt = load_data(row.split)
+    if n_train:
+        x, labels = x[:n_train], labels[:n_train]
+        xv, yv, xt, yt = xv[:n_train], yv[:n_train], xt[:n_train], yt[:n_train]
+    path = run_path(row.name, lib, seed, runs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "row": row.name, "library": lib, "seed": seed, "config": dataclasses.asdict(row),
+        "n_train": len(x), "n_validation": len(xv), "n_test": len(xt),
+        "command": command or " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(), "versions": versions(lib),
+        "threads": {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+                    "tensorflow_intra_op": 1 if lib == "keras" else None,
+                    "tensorflow_inter_op": 1 if lib == "keras" else None,
+                    "keras_steps_per_execution": STEPS_PER_EXECUTION if lib == "keras" else None},
+        "matmul_gflops": gflops, "load_start": os.getloadavg(),
+        "epochs": [], "complete": False,
+    }
+
+    def save(epoch, seconds, predict):
+        record["epochs"].append({
+            "epoch": epoch + 1, "seconds": seconds,
+            "val_accuracy": accuracy(predict, xv, yv), "test_accuracy": accuracy(predict, xt, yt),
+            "load": os.getloadavg()[0]})
+        record["complete"] = len(record["epochs"]) == row.epochs
+        if record["complete"]:
+            record["load_end"] = os.getloadavg()
+            record["final"] = record["epochs"][-1]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1) + "\n")
+        tmp.replace(path)
+        print(f"{row.name} {lib} seed {seed} epoch {epoch + 1}/{row.epochs}: "
+              f"{seconds:.2f} s, val {record['epochs'][-1]['val_accuracy']}, "
+              f"test {record['epochs'][-1]['test_accuracy']:.4f}", flush=True)
+
+    y = targets(row, labels)
+    if lib == "minnet":
+        model = build_minnet(row, seed)
+        callback = epoch_callback(minnet.callbacks.Callback, save,
+                                  lambda m: lambda v: m.predict(v, batch_size=5000), row)
+        model.fit(x, y, epochs=row.epochs, batch_size=row.batch_size, shuffle=True,
+                  verbose=0, callbacks=[callback])
+    elif lib == "keras":
+        import keras
+
+        model = build_keras(row, seed)
+
+        def keras_predict(m):
+            return lambda v: np.concatenate(
+                [np.asarray(m(v[i:i + 5000], training=False)) for i in range(0, len(v), 5000)])
+
+        callback = epoch_callback(keras.callbacks.Callback, save, keras_predict, row)
+        model.fit(x, y, epochs=row.epochs, batch_size=row.batch_size, shuffle=True,
+                  verbose=0, callbacks=[callback])
+    elif lib == NIELSEN_LOOP:
+        assert row.loss == "mse" and row.hidden_activation == "sigmoid" and not row.schedule
+        net = NielsenNetwork([784, row.hidden, 10], seed)
+        examples = column_examples(x, labels)
+        eta = row.learning_rate / 5  # back to Nielsen's eta: see the module docstring
+        for epoch in range(row.epochs):
+            start = time.perf_counter()
+            net.epoch(examples, row.batch_size, eta)
+            save(epoch, time.perf_counter() - start, net.predict)
+    else:
+        raise ValueError(f"unknown library {lib!r}")
+    return record
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def plan(seeds=SEEDS):
+    """All runs in order: minnet (every seed), then Keras seed by seed, then Nielsen's
+    per-example formulation of chapter 1's first row."""
+    jobs = [(row, "minnet", s) for s in seeds for row in ROWS]
+    jobs += [(row, "keras", s) for s in seeds for row in ROWS if not row.minnet_only]
+    jobs.append((ROWS_BY_NAME["n1-30"], NIELSEN_LOOP, 0))
+    return jobs
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def load_runs(runs=RUNS, complete_only=True):
+    out = []
+    for path in sorted(runs.glob("*.json")):
+        data = json.loads(path.read_text())
+        if data.get("complete") or not complete_only:
+            out.append(data)
+    return out
+
+
+def _metric(epochs, metric, upto):
+    return [e[f"{metric}_accuracy"] for e in epochs[:upto]]
+
+
+def summarise(runs, rows=ROWS):
+    """Per row and library: seeds, final and peak accuracy (mean, sd), median seconds per
+    epoch, time to the published accuracy; the plain-data summary the table and the
+    appendix both use."""
+    summary = []
+    for row in rows:
+        for lib in (*LIBRARIES, NIELSEN_LOOP):
+            group = sorted((r for r in runs if r["row"] == row.name and r["library"] == lib),
+                           key=lambda r: r["seed"])
+            if not group:
+                continue
+            upto = row.compare_epochs
+            finals = [_metric(r["epochs"], row.metric, upto)[-1] for r in group]
+            peaks = [max(_metric(r["epochs"], row.metric, upto)) for r in group]
+            seconds = [statistics.median(e["seconds"] for e in r["epochs"]) for r in group]
+            to_published = []
+            for r in group:
+                elapsed, reached = 0.0, None
+                for e in r["epochs"]:
+                    elapsed += e["seconds"]
+                    if row.published and e[f"{row.metric}_accuracy"] >= row.published:
+                        reached = {"epoch": e["epoch"], "seconds": elapsed}
+                        break
+                to_published.append(reached)
+            entry = {
+                "row": row.name, "library": lib, "seeds": [r["seed"] for r in group],
+                "metric": row.metric, "epochs": row.epochs, "compare_epochs": upto,
+                "final": finals, "peak": peaks,
+                "final_mean": statistics.fmean(finals), "peak_mean": statistics.fmean(peaks),
+                "final_sd": statistics.stdev(finals) if len(finals) > 1 else None,
+                "peak_sd": statistics.stdev(peaks) if len(peaks) > 1 else None,
+                "seconds_per_epoch": statistics.median(seconds),
+                "to_published": to_published,
+                "published": row.published,
+                "last_epoch_mean": statistics.fmean(
+                    r["epochs"][-1][f"{row.metric}_accuracy"] for r in group),
+                "curves": [[e[f"{row.metric}_accuracy"] for e in r["epochs"]] for r in group],
+                "seconds": [[e["seconds"] for e in r["epochs"]] for r in group],
+                "matmul_gflops": statistics.median(r["matmul_gflops"] for r in group),
+                "load": statistics.fmean(e["load"] for r in group for e in r["epochs"]),
+            }
+            summary.append(entry)
+    return summary
+
+
+def verdict(entry):
+    """How the published figure sits against the seeds' peaks."""
+    published, peaks = entry["published"], entry["peak"]
+    if published is None:
+        return ""
+    if len(peaks) < 2:
+        return "one seed: no spread"
+    low, high = min(peaks), max(peaks)
+    sd = entry["peak_sd"]
+    if low - 2 * sd <= published <= high + 2 * sd:
+        return "within the spread"
+    gap = entry["peak_mean"] - published
+    return f"{'above' if gap > 0 else 'below'} by {abs(gap) * 100:.2f} points"
+
+
+def pct(v, sd=None):
+    if v is None:
+        return "-"
+    return f"{v * 100:.2f}" + (f" ± {sd * 100:.2f}" if sd is not None else "")
+
+
+def flops_per_epoch(row, n_train):
+    """Multiply-adds x 2 of one epoch's matrix products: forward ``x W1``, ``a1 W2``;
+    backward ``a1^T delta2``, ``delta2 W2^T``, ``x^T delta1``."""
+    h = row.hidden
+    return n_train * (2 * 784 * h * 2 + 2 * h * 10 * 3)
+
+
+def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
+    all_runs = load_runs(runs, complete_only=False)
+    complete = [r for r in all_runs if r.get("complete")]
+    partial = [r for r in all_runs if not r.get("complete")]
+    summary = summarise(complete, rows)
+    by = {(e["row"], e["library"]): e for e in summary}
+    dates = sorted(r["date"] for r in complete) or ["-"]
+    some = next((r for r in complete if r["library"] == "keras"), complete[0] if complete else None)
+    lines = [
+        "# Reproducing the classics: results",
+        "",
+        "Generated by `python benchmarks/classics.py --table` from the run files in "
+        "`benchmarks/classics/runs/` (written by `python benchmarks/classics.py --all`). "
+        "Do not edit by hand.",
+        "",
+        f"- Runs: {len(complete)} complete, {len(partial)} unfinished (left out), dated "
+        f"{dates[0][:16]} to {dates[-1][:16]} UTC.",
+    ]
+    if some:
+        v = some["versions"]
+        lines += [
+            f"- Machine: {some['machine']['cpu']}; {some['machine']['os']}; shared with other "
+            "work (mean 1-minute load average during each cell's epochs in the last column).",
+            "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+            "- Threads: numpy with OPENBLAS_NUM_THREADS=1; Keras with TensorFlow's intra- and "
+            "inter-op pools of 1 thread and `steps_per_execution="
+            f"{STEPS_PER_EXECUTION}` (that many steps per call of the compiled graph).",
+            f"- float32 matrix-product ceiling of one thread (1024x1024 products, best of 5, "
+            f"measured at the start of each run): median "
+            f"{statistics.median(r['matmul_gflops'] for r in complete):.1f} GFLOP/s.",
+        ]
+    lines += [
+        "- Accuracy: per run, *final* is the accuracy after the last epoch of the published "
+        "schedule, *peak* the best epoch of it (Nielsen reports peaks); mean ± sample "
+        "standard deviation over the seeds. The metric is the test set unless the row says "
+        "validation. Nielsen's rows train on the first 50 000 training images (his split); "
+        "LeCun's and Simard's on all 60 000.",
+        "- Seconds per epoch: the median over a run's epochs (training only, evaluation "
+        "excluded), median over seeds; Keras's first epoch includes tracing its graph, the "
+        "median leaves it out. The ratio Keras / minnet is of those medians, from runs on the "
+        "same machine at different times, so it carries the load's noise. GFLOP/s: the "
+        "epoch's matrix products (forward and backward) divided by those seconds.",
+        f"- {EPOCHS_NOTE}",
+        "",
+        "| row | source | library | seeds | final % | peak % | published % | peak vs "
+        "published | s / epoch | Keras / minnet | GFLOP/s | to published: epoch, s | load |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        for lib in (*LIBRARIES, NIELSEN_LOOP):
+            e = by.get((row.name, lib))
+            if e is None:
+                if lib == "keras" and not row.minnet_only:
+                    lines.append(f"| {row.name} | {row.source} | keras | 0 | - | - "
+                                 f"| {pct(row.published)} | not run yet | - | - | - | - | - |")
+                continue
+            ratio = "-"
+            if lib != "minnet" and (row.name, "minnet") in by:
+                ratio = f"{e['seconds_per_epoch'] / by[(row.name, 'minnet')]['seconds_per_epoch']:.2f}x"
+            n_train = N_TRAIN_NIELSEN if row.split == "nielsen" else 60_000
+            gflops = flops_per_epoch(row, n_train) / e["seconds_per_epoch"] / 1e9
+            reached = [t for t in e["to_published"] if t]
+            to_pub = (f"{len(reached)}/{len(e['seeds'])} seeds; median epoch "
+                      f"{statistics.median(t['epoch'] for t in reached):g}, "
+                      f"{statistics.median(t['seconds'] for t in reached):.0f} s"
+                      if reached else f"0/{len(e['seeds'])} seeds")
+            metric = " (validation)" if row.metric == "val" else ""
+            lines.append(
+                f"| {row.name}: {row.description}{metric} | {row.source} | {lib} "
+                f"| {len(e['seeds'])} | {pct(e['final_mean'], e['final_sd'])} "
+                f"| {pct(e['peak_mean'], e['peak_sd'])} | {pct(row.published)} "
+                f"| {verdict(e)} | {e['seconds_per_epoch']:.2f} | {ratio} | {gflops:.1f} "
+                f"| {to_pub} | {e['load']:.1f} |")
+    notes = [f"- {r.name}: published figure is {r.published_note}." for r in rows
+             if r.published_note]
+    extra = [e for e in summary if e["epochs"] != e["compare_epochs"]]
+    for e in extra:
+        notes.append(f"- {e['row']} ({e['library']}): after all {e['epochs']} epochs, "
+                     f"{pct(e['last_epoch_mean'])} % (mean of {len(e['seeds'])} seeds).")
+    lines += ["", "Notes:", "", *notes, ""]
+    table.parent.mkdir(parents=True, exist_ok=True)
+    table.write_text("\n".join(lines) + "\n")
+    data = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "table": "benchmarks/classics/results.md",
+        "rows": [{k: v for k, v in dataclasses.asdict(r).items()} for r in rows],
+        "summary": summary,
+        "machine": some["machine"] if some else None,
+        "versions": some["versions"] if some else None,
+        "steps_per_execution": STEPS_PER_EXECUTION,
+    }
+    if package_data is not None:
+        package_data.parent.mkdir(parents=True, exist_ok=True)
+        package_data.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n")
+    return data
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="every run not complete yet")
+    parser.add_argument("--table", action="store_true", help="write the table and package data")
+    parser.add_argument("--quick", action="store_true", help="a few-second smoke run")
+    parser.add_argument("--run", nargs=3, metavar=("ROW", "LIBRARY", "SEED"), help="one run")
+    parser.add_argument("--runs", type=Path, default=RUNS, help="folder of run files")
+    parser.add_argument("--libraries", nargs="*", default=None, help="with --all: only these")
+    args = parser.parse_args(argv)
+    command = " ".join(["python benchmarks/classics.py", *(argv if argv is not None else sys.argv[1:])])
+    if args.quick:
+        for lib in ("minnet", "keras"):
+            run(QUICK, lib, 0, runs=args.runs, command=command, n_train=2000)
+        print(f"quick runs written to {args.runs}")
+    if args.run:
+        name, lib, seed = args.run
+        row = QUICK if name == "quick" else ROWS_BY_NAME[name]
+        run(row, lib, int(seed), runs=args.runs, command=command)
+    if args.all:
+        for row, lib, seed in plan():
+            if args.libraries and lib not in args.libraries:
+                continue
+            if is_complete(run_path(row.name, lib, seed, args.runs)):
+                continue
+            started = time.perf_counter()
+            run(row, lib, seed, runs=args.runs, command=command)
+            print(f"done {row.name} {lib} seed {seed} in {time.perf_counter() - started:.0f} s",
+                  flush=True)
+    if args.table:
+        write_table(args.runs)
+        print(f"wrote {TABLE} and {PACKAGE_DATA}")
+
+
+if __name__ == "__main__":
+    main()
