@@ -170,10 +170,10 @@ ROWS = [
         ("glorot_uniform",), ("zeros",), split="full", schedule=((4, 0.3), (7, 0.09)),
         published=1 - 0.016, published_note="test error 1.6 %, no distortions"),
     # Variants measured with minnet alone: the effect of the initializer, measured.
-    Row("n1-30-glorot", NIELSEN_CH1,
-        "as n1-30 with minnet's and Keras's default initializer (Glorot uniform, zero biases)",
-        30, "sigmoid", "sigmoid", "mse", 5 * 3.0, 30, ("glorot_uniform",), ("zeros",),
-        published=0.9542, published_note="variant of n1-30", minnet_only=True),
+    Row("n1-100-scaled", NIELSEN_CH1,
+        "as n1-100 with Nielsen's later default N(0, 1/n_in) weights (chapter 3)",
+        100, "sigmoid", "sigmoid", "mse", 5 * 3.0, 30, ("scaled_normal",), N01,
+        published=0.9659, published_note="variant of n1-100", minnet_only=True),
     Row("n3-30-l2-scaled", NIELSEN_CH3,
         "as n3-30-l2 with Nielsen's default N(0, 1/n_in) weights",
         30, "sigmoid", "sigmoid", "binary_crossentropy", 10 * 0.5, 30,
@@ -264,6 +264,15 @@ def accuracy(predict, x, y):
     return float(np.mean(np.argmax(predict(x), axis=1) == y))
 
 
+def evaluate(predict, xv, yv, xt, yt):
+    """Validation and test accuracy, and how often each class is predicted on the test
+    set (a class never predicted points at an output unit stuck in saturation)."""
+    guesses = np.argmax(predict(xt), axis=1)
+    val = None if len(xv) == 0 else float(np.mean(np.argmax(predict(xv), axis=1) == yv))
+    return {"val_accuracy": val, "test_accuracy": float(np.mean(guesses == yt)),
+            "test_predicted_counts": np.bincount(guesses, minlength=10).tolist()}
+
+
 def epoch_callback(base, record, predict, row):
     """A callback class (minnet's or Keras's ``Callback`` as ``base``) that sets the
     learning rate of the schedule, times each epoch from ``on_epoch_begin`` to
@@ -290,43 +299,60 @@ def nielsen_sigmoid(z):
 
 
 class NielsenNetwork:
-    """The per-example formulation of Nielsen's ``network.py`` (chapter 1), written anew:
-    float64 column vectors, biases ``b^l`` of shape ``(n_l, 1)``, weights ``W^l`` of shape
-    ``(n_l, n_{l-1})``, and for each mini-batch a Python loop over its examples that
-    backpropagates one example at a time and sums the gradients."""
+    """The per-example formulation of Nielsen's ``network.py`` (chapter 1) and
+    ``network2.py`` (chapter 3), written anew: float64 column vectors, biases ``b^l`` of
+    shape ``(n_l, 1)``, weights ``w^l = (W^l)^T`` of shape ``(n_l, n_{l-1})``, and for each
+    mini-batch a Python loop over its examples that backpropagates one example at a time
+    and sums the gradients. ``cost`` is ``"quadratic"`` (``(1/2) ||a - y||^2``) or
+    ``"cross_entropy"`` (summed over the sigmoid outputs); ``lmbda`` and ``n_total`` give the
+    L2 weight decay ``w <- (1 - eta lmbda / n_total) w - ...``."""
 
-    def __init__(self, sizes, seed):
+    def __init__(self, sizes, seed=0, cost="quadratic", lmbda=0.0, n_total=N_TRAIN_NIELSEN):
         rng = np.random.default_rng(seed)
-        self.W = [rng.standard_normal((n, m)) for m, n in zip(sizes[:-1], sizes[1:])]
+        self.w = [rng.standard_normal((n, m)) for m, n in zip(sizes[:-1], sizes[1:])]
         self.b = [rng.standard_normal((n, 1)) for n in sizes[1:]]
-        self.rng = rng
+        self.rng, self.cost, self.lmbda, self.n_total = rng, cost, lmbda, n_total
+
+    @classmethod
+    def from_weights(cls, weights, **kwargs):
+        """From a batch-first ``[W1, b1, W2, b2]`` (minnet's and Keras's order)."""
+        net = cls([weights[0].shape[0], *(W.shape[1] for W in weights[::2])], **kwargs)
+        net.w = [np.array(W, dtype=np.float64).T for W in weights[::2]]
+        net.b = [np.array(b, dtype=np.float64).reshape(-1, 1) for b in weights[1::2]]
+        return net
+
+    def get_weights(self):
+        out = []
+        for w, b in zip(self.w, self.b):
+            out += [w.T.copy(), b.ravel().copy()]
+        return out
 
     def gradients_one(self, x, y):
-        """dC_x/dW^l and dC_x/db^l for one example, C_x = (1/2) ||a^L - y||^2."""
-        activations, zs = [x], []
-        for W, b in zip(self.W, self.b):
-            zs.append(W @ activations[-1] + b)
-            activations.append(nielsen_sigmoid(zs[-1]))
+        """dC_x/dw^l and dC_x/db^l for one example."""
+        activations = [x]
+        for w, b in zip(self.w, self.b):
+            activations.append(nielsen_sigmoid(w @ activations[-1] + b))
         a = activations[-1]
-        delta = (a - y) * a * (1 - a)
-        grad_W, grad_b = [None] * len(self.W), [None] * len(self.b)
-        for layer in range(len(self.W) - 1, -1, -1):
-            grad_W[layer] = delta @ activations[layer].T
+        delta = (a - y) * a * (1 - a) if self.cost == "quadratic" else a - y
+        grad_w, grad_b = [None] * len(self.w), [None] * len(self.b)
+        for layer in range(len(self.w) - 1, -1, -1):
+            grad_w[layer] = delta @ activations[layer].T
             grad_b[layer] = delta
             if layer:
                 s = activations[layer]
-                delta = (self.W[layer].T @ delta) * s * (1 - s)
-        return grad_W, grad_b
+                delta = (self.w[layer].T @ delta) * s * (1 - s)
+        return grad_w, grad_b
 
     def update_mini_batch(self, batch, eta):
-        sum_W = [np.zeros_like(W) for W in self.W]
+        sum_w = [np.zeros_like(w) for w in self.w]
         sum_b = [np.zeros_like(b) for b in self.b]
         for x, y in batch:
-            grad_W, grad_b = self.gradients_one(x, y)
-            for total, g in zip(sum_W + sum_b, grad_W + grad_b):
+            grad_w, grad_b = self.gradients_one(x, y)
+            for total, g in zip(sum_w + sum_b, grad_w + grad_b):
                 total += g
         m = len(batch)
-        self.W = [W - (eta / m) * g for W, g in zip(self.W, sum_W)]
+        decay = 1 - eta * self.lmbda / self.n_total
+        self.w = [decay * w - (eta / m) * g for w, g in zip(self.w, sum_w)]
         self.b = [b - (eta / m) * g for b, g in zip(self.b, sum_b)]
 
     def epoch(self, examples, batch_size, eta):
@@ -337,8 +363,8 @@ class NielsenNetwork:
     def predict(self, x):
         """Outputs for a batch of row vectors (vectorised, for evaluation only)."""
         a = x.T.astype(np.float64)
-        for W, b in zip(self.W, self.b):
-            a = nielsen_sigmoid(W @ a + b)
+        for w, b in zip(self.w, self.b):
+            a = nielsen_sigmoid(w @ a + b)
         return a.T
 
 
@@ -434,10 +460,9 @@ def run(row, lib, seed, runs=RUNS, command=None, n_train=None):
     }
 
     def save(epoch, seconds, predict):
-        record["epochs"].append({
-            "epoch": epoch + 1, "seconds": seconds,
-            "val_accuracy": accuracy(predict, xv, yv), "test_accuracy": accuracy(predict, xt, yt),
-            "load": os.getloadavg()[0]})
+        record["epochs"].append({"epoch": epoch + 1, "seconds": seconds,
+                                 **evaluate(predict, xv, yv, xt, yt),
+                                 "load": os.getloadavg()[0]})
         record["complete"] = len(record["epochs"]) == row.epochs
         if record["complete"]:
             record["load_end"] = os.getloadavg()
@@ -486,11 +511,17 @@ def run(row, lib, seed, runs=RUNS, command=None, n_train=None):
 
 
 def plan(seeds=SEEDS):
-    """All runs in order: minnet (every seed), then Keras seed by seed, then Nielsen's
-    per-example formulation of chapter 1's first row."""
-    jobs = [(row, "minnet", s) for s in seeds for row in ROWS]
-    jobs += [(row, "keras", s) for s in seeds for row in ROWS if not row.minnet_only]
-    jobs.append((ROWS_BY_NAME["n1-30"], NIELSEN_LOOP, 0))
+    """All runs in order, seed by seed: every minnet row, then every Keras row, for seed 0,
+    then seed 1; Nielsen's per-example formulation of chapter 1's first row after the
+    second seed; then the remaining seeds. On a loaded machine the minnet runs are not
+    cheap enough to run all their seeds first: this order gives every cell of the table a
+    first seed in both libraries before any cell gets its third."""
+    jobs = []
+    for s in seeds:
+        jobs += [(row, "minnet", s) for row in ROWS]
+        jobs += [(row, "keras", s) for row in ROWS if not row.minnet_only]
+        if s == seeds[min(1, len(seeds) - 1)]:
+            jobs.append((ROWS_BY_NAME["n1-30"], NIELSEN_LOOP, 0))
     return jobs
 
 
@@ -590,7 +621,11 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
     summary = summarise(complete, rows)
     by = {(e["row"], e["library"]): e for e in summary}
     dates = sorted(r["date"] for r in complete) or ["-"]
-    some = next((r for r in complete if r["library"] == "keras"), complete[0] if complete else None)
+    some = complete[0] if complete else None
+    versions_seen = {}
+    for r in complete:
+        for k, val in r["versions"].items():
+            versions_seen.setdefault(k, set()).add(val)
     lines = [
         "# Reproducing the classics: results",
         "",
@@ -602,11 +637,11 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
         f"{dates[0][:16]} to {dates[-1][:16]} UTC.",
     ]
     if some:
-        v = some["versions"]
         lines += [
             f"- Machine: {some['machine']['cpu']}; {some['machine']['os']}; shared with other "
             "work (mean 1-minute load average during each cell's epochs in the last column).",
-            "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+            "- Versions: " + ", ".join(f"{k} {' / '.join(sorted(val))}"
+                                       for k, val in versions_seen.items()) + ".",
             "- Threads: numpy with OPENBLAS_NUM_THREADS=1; Keras with TensorFlow's intra- and "
             "inter-op pools of 1 thread and `steps_per_execution="
             f"{STEPS_PER_EXECUTION}` (that many steps per call of the compiled graph).",
@@ -635,8 +670,8 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
         for lib in (*LIBRARIES, NIELSEN_LOOP):
             e = by.get((row.name, lib))
             if e is None:
-                if lib == "keras" and not row.minnet_only:
-                    lines.append(f"| {row.name} | {row.source} | keras | 0 | - | - "
+                if lib in LIBRARIES and not (lib == "keras" and row.minnet_only):
+                    lines.append(f"| {row.name} | {row.source} | {lib} | 0 | - | - "
                                  f"| {pct(row.published)} | not run yet | - | - | - | - | - |")
                 continue
             ratio = "-"
@@ -671,7 +706,7 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
         "rows": [{k: v for k, v in dataclasses.asdict(r).items()} for r in rows],
         "summary": summary,
         "machine": some["machine"] if some else None,
-        "versions": some["versions"] if some else None,
+        "versions": {k: sorted(v) for k, v in versions_seen.items()},
         "steps_per_execution": STEPS_PER_EXECUTION,
     }
     if package_data is not None:
