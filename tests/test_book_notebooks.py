@@ -162,7 +162,13 @@ def test_notebook_is_valid_nbformat(path):
 # metadata; tests/test_book_build.py::test_figure_rule checks the built HTML, which is
 # what catches a figure cell that has no metadata at all.
 
-FIGURE_NAME = re.compile(r"fig-(\d\d)-[a-z0-9]+(-[a-z0-9]+)*")
+FIGURE_NAME = re.compile(r"fig-(\d\d|[a-z]+)-[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _figure_prefix(path: Path) -> str:
+    """The chapter's two digits, or for an unnumbered appendix (book/classics.ipynb) its
+    name: fig-05-eps-sweep, fig-classics-curves."""
+    return path.name[:2] if path.name[:2].isdigit() else path.stem
 PATH_LIKE = re.compile(r"[/\\]|_images|\.(png|jpe?g|svg|gif|webp)\b", re.IGNORECASE)
 
 
@@ -177,7 +183,7 @@ def _figure_cells(path: Path) -> list[tuple[int, dict]]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_figure_metadata_is_complete_and_referenced(path):
-    chapter = path.name[:2]
+    chapter = _figure_prefix(path)
     prose = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
     problems = []
     for i, meta in _figure_cells(path):
@@ -210,7 +216,7 @@ GLUE_FIGURE = re.compile(r"```\{glue:figure\}[^\n]*\n(?P<body>.*?)```", re.S)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_glued_figures_have_name_alt_and_caption(path):
     """The other way to show a figure: ```{glue:figure} key, with :name:, :alt:, a caption."""
-    chapter = path.name[:2]
+    chapter = _figure_prefix(path)
     prose = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
     problems = []
     for match in GLUE_FIGURE.finditer(prose):
