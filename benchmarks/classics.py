@@ -109,7 +109,8 @@ class Row:
     loss: str  # minnet/Keras name
     learning_rate: float  # minnet/Keras learning rate (converted)
     epochs: int
-    kernel_init: tuple  # ("normal", stddev) or ("uniform", limit) or ("glorot_uniform",)
+    kernel_init: tuple  # ("normal", stddev), ("scaled_normal",), ("fan_in_uniform", c)
+    # (uniform in +-c / n_in) or ("glorot_uniform",)
     bias_init: tuple  # ("normal", stddev) or ("zeros",)
     l2: float = 0.0  # minnet/Keras L2 coefficient (converted)
     batch_size: int = 10
@@ -163,7 +164,7 @@ ROWS = [
                        "eta 0.1 and gave 98.04 %"),
     Row("lecun-300", "LeCun et al. (1998)",
         "784-300-10 tanh/sigmoid, mean squared error, 10 passes, stepped learning rate",
-        300, "tanh", "sigmoid", "mse", 5 * 0.5, 10, ("uniform", 2.4 / 784), ("zeros",),
+        300, "tanh", "sigmoid", "mse", 5 * 0.5, 10, ("fan_in_uniform", 2.4), ("zeros",),
         split="full", schedule=((1, 0.4), (3, 0.2), (4, 0.1), (6, 0.02)),
         published=1 - 0.047, published_note="test error 4.7 %"),
     Row("simard-800", "Simard et al. (2003)",
@@ -220,8 +221,8 @@ def initializer(spec, n_in, lib):
         return lib.initializers.RandomNormal(stddev=spec[1])
     if kind == "scaled_normal":
         return lib.initializers.RandomNormal(stddev=1 / math.sqrt(n_in))
-    if kind == "uniform":
-        return lib.initializers.RandomUniform(minval=-spec[1], maxval=spec[1])
+    if kind == "fan_in_uniform":  # LeCun et al. (1998): uniform in +-2.4 / n_in
+        return lib.initializers.RandomUniform(minval=-spec[1] / n_in, maxval=spec[1] / n_in)
     if kind == "glorot_uniform":
         return lib.initializers.GlorotUniform()
     return lib.initializers.Zeros()
