@@ -82,6 +82,10 @@ RUNS = HERE / "runs"
 TABLE = HERE / "results.md"
 PACKAGE_DATA = ROOT / "src" / "minnet" / "results" / "classics.json"
 STEPS_PER_EXECUTION = 100
+#: How the Keras runs reshuffle: see ``run``. Runs without it fed Keras the same order each
+#: epoch; they are kept apart, in ``runs/keras-same-order/``.
+KERAS_SHUFFLE = "numpy permutation before each epoch, then fit(shuffle=False)"
+SAME_ORDER = RUNS / "keras-same-order"
 N_TRAIN_NIELSEN = 50_000
 LIBRARIES = ("minnet", "keras")
 SEEDS = (0, 1, 2)
@@ -434,7 +438,11 @@ def is_complete(path, row=None):
     return data.get("complete", False) and (row is None or _same_config(data, row))
 
 
-def _same_config(data, row):
+def _same_config(data, row, same_order=False):
+    """Whether a run is of ``row``'s current configuration (with ``same_order``: a Keras
+    run of it from before the per-epoch shuffle)."""
+    if data["library"] == "keras" and (data.get("keras_shuffle") == KERAS_SHUFFLE) == same_order:
+        return False
     return data["config"] == json.loads(json.dumps(dataclasses.asdict(row)))
 
 
@@ -466,6 +474,7 @@ def run(row, lib, seed, runs=RUNS, command=None, n_train=None):
                     "tensorflow_inter_op": 1 if lib == "keras" else None,
                     "keras_steps_per_execution": STEPS_PER_EXECUTION if lib == "keras" else None},
         "matmul_gflops": gflops, "load_start": os.getloadavg(),
+        "keras_shuffle": KERAS_SHUFFLE if lib == "keras" else None,
         "epochs": [], "complete": False,
     }
 
@@ -501,8 +510,14 @@ def run(row, lib, seed, runs=RUNS, command=None, n_train=None):
                 [np.asarray(m(v[i:i + 5000], training=False)) for i in range(0, len(v), 5000)])
 
         callback = epoch_callback(keras.callbacks.Callback, save, keras_predict, row)
-        model.fit(x, y, epochs=row.epochs, batch_size=row.batch_size, shuffle=True,
-                  verbose=0, callbacks=[callback])
+        # Keras 3.15 / TensorFlow 2.21 with a global seed (keras.utils.set_random_seed) feed
+        # the arrays in the same order every epoch under fit(shuffle=True): its permutation
+        # op restarts with the same seed each epoch. Shuffle with numpy before each epoch.
+        order_rng = np.random.default_rng(seed)
+        for epoch in range(row.epochs):
+            order = order_rng.permutation(len(x))
+            model.fit(x[order], y[order], initial_epoch=epoch, epochs=epoch + 1,
+                      batch_size=row.batch_size, shuffle=False, verbose=0, callbacks=[callback])
     elif lib == NIELSEN_LOOP:
         assert row.loss == "mse" and row.hidden_activation == "sigmoid" and not row.schedule
         net = NielsenNetwork([784, row.hidden, 10], seed)
@@ -532,8 +547,8 @@ def plan(seeds=SEEDS):
     the table a first seed in both libraries, then the per-example run, before the rest."""
     first, rest = seeds[0], seeds[1:]
     jobs = [(row, "minnet", first) for row in ROWS]
-    jobs += [(row, "keras", first) for row in ROWS if not row.minnet_only]
     jobs.append((ROWS_BY_NAME["n1-30"], NIELSEN_LOOP, 0))
+    jobs += [(row, "keras", first) for row in ROWS if not row.minnet_only]
     for s in rest:
         for group in ([r for r in ROWS if r.name not in EXPENSIVE],
                       [r for r in ROWS if r.name in EXPENSIVE]):
@@ -558,7 +573,7 @@ def _metric(epochs, metric, upto):
     return [e[f"{metric}_accuracy"] for e in epochs[:upto]]
 
 
-def summarise(runs, rows=ROWS):
+def summarise(runs, rows=ROWS, same_order=False):
     """Per row and library: seeds, final and peak accuracy (mean, sd), median seconds per
     epoch, time to the published accuracy; the plain-data summary the table and the
     appendix both use."""
@@ -566,7 +581,7 @@ def summarise(runs, rows=ROWS):
     for row in rows:
         for lib in (*LIBRARIES, NIELSEN_LOOP):
             group = sorted((r for r in runs if r["row"] == row.name and r["library"] == lib
-                            and _same_config(r, row)), key=lambda r: r["seed"])
+                            and _same_config(r, row, same_order)), key=lambda r: r["seed"])
             if not group:
                 continue
             upto = row.compare_epochs
@@ -728,6 +743,23 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
                   "peak_mean": statistics.fmean(peaks)}
         lines.append(f"| {row.name} | {len(peaks)} | {pct(pooled['peak_mean'], sd)} "
                      f"| {pct(max(peaks))} | {pct(row.published)} | {verdict(pooled)} |")
+    same_dir = runs / SAME_ORDER.name
+    same = summarise(load_runs(same_dir), rows, same_order=True) if same_dir.is_dir() else []
+    if same:
+        lines += [
+            "",
+            "Keras runs that saw the examples in the same order every epoch (kept in "
+            f"`runs/{SAME_ORDER.name}/`): with a global seed set by "
+            "`keras.utils.set_random_seed`, Keras 3.15 / TensorFlow 2.21 `fit(shuffle=True)` "
+            "drew the same permutation of the arrays at every epoch. The runs above shuffle "
+            "with numpy before each epoch instead, as Nielsen's code does.",
+            "",
+            "| row | seeds | final % | peak % | s / epoch |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [f"| {e['row']} | {len(e['seeds'])} | {pct(e['final_mean'], e['final_sd'])} "
+                  f"| {pct(e['peak_mean'], e['peak_sd'])} | {e['seconds_per_epoch']:.2f} |"
+                  for e in same if e["library"] == "keras"]
     notes = [f"- {r.name}: published figure is {r.published_note}." for r in rows
              if r.published_note]
     extra = [e for e in summary if e["epochs"] != e["compare_epochs"]]
@@ -745,6 +777,8 @@ def write_table(runs=RUNS, table=TABLE, package_data=PACKAGE_DATA, rows=ROWS):
         "machine": some["machine"] if some else None,
         "versions": {k: sorted(v) for k, v in versions_seen.items()},
         "steps_per_execution": STEPS_PER_EXECUTION,
+        "keras_shuffle": KERAS_SHUFFLE,
+        "keras_same_order": [e for e in same if e["library"] == "keras"],
     }
     if package_data is not None:
         package_data.parent.mkdir(parents=True, exist_ok=True)

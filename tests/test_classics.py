@@ -158,7 +158,8 @@ def _fixture_run(runs, row, lib, seed, curve, seconds=1.0, complete=True):
     record = {"row": row.name, "library": lib, "seed": seed, "config": dataclasses.asdict(row),
               "date": f"2026-12-0{seed + 1}T00:00:00+00:00", "machine": {"cpu": "test", "os": "test"},
               "versions": {"numpy": "x"}, "matmul_gflops": 50.0, "load_start": [1, 1, 1],
-              "epochs": epochs, "complete": complete}
+              "epochs": epochs, "complete": complete,
+              "keras_shuffle": classics.KERAS_SHUFFLE if lib == "keras" else None}
     runs.mkdir(exist_ok=True)
     classics.run_path(row.name, lib, seed, runs).write_text(json.dumps(record))
 
