@@ -620,7 +620,7 @@ def summarise(runs, rows=ROWS, same_order=False):
     return summary
 
 
-WIDE_SD = 0.01  # a spread of the peaks wider than 1 point decides nothing
+WIDE_SD = 0.02  # a spread of the peaks wider than 2 points decides nothing
 
 
 def verdict(entry):

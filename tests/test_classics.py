@@ -210,3 +210,14 @@ def test_package_data_agrees_with_the_committed_runs_and_table(tmp_path):
     assert json.loads(data.read_text())["summary"] == shipped["summary"], (
         "src/minnet/results/classics.json is stale: run python benchmarks/classics.py --table")
     assert {r["name"] for r in shipped["rows"]} == set(classics.ROWS_BY_NAME)
+
+
+def test_verdict_criterion():
+    # within the spread: the published figure within two sd of the mean peak; a wide spread
+    # (failed runs beside good ones) decides nothing
+    entry = {"published": 0.9542, "peak": [0.9511, 0.9520, 0.9502], "peak_mean": 0.9511, "peak_sd": 0.0009}
+    assert classics.verdict(entry) == "below by 0.31 points"
+    entry.update(peak=[0.76, 0.96, 0.78], peak_mean=0.8333, peak_sd=0.11)
+    assert classics.verdict(entry).startswith("spread too wide to decide")
+    entry.update(peak=[0.954, 0.953], peak_mean=0.9535, peak_sd=0.001)
+    assert classics.verdict(entry) == "within the spread"
