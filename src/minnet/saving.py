@@ -194,7 +194,6 @@ def _check_arrays(arrays, expected, what, filepath):
             )
 
 
-@checked(where="load_model")
 def _read_config(members, filepath):
     """The checked ``config.json`` of a model file whose ``metadata.json`` names this
     format at a version this minnet reads."""
@@ -257,6 +256,7 @@ def _optimizer_slots(model, members, filepath):
             for i, group in enumerate(fresh)]
 
 
+@checked(where="load_model")
 def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     """The model saved in ``filepath`` by :meth:`~minnet.model.Sequential.save`: same
     architecture and weights (bit-identical predictions), and with ``compile=True`` the
