@@ -25,6 +25,9 @@ For the PDF (``jupyter-book build . --builder pdflatex``) only:
   count, as in the HTML: "Figure 1", "(1)"), the numbered parts number their chapters from
   1 on with unnumbered sections, as the HTML does (the appendices, like the front matter,
   stay unnumbered), and the parts themselves carry only their captions.
+- sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX, while a ``{ref}`` to it
+  (the instructor guide's course plans) points at ``<page>:<label>``, so every such
+  reference printed "??". Those references are pointed at sphinx-exercise's label.
 - sphinx-proof 0.4 looks up the page of a theorem or definition in the assembled LaTeX
   document by walking up to a section titled like the page; the walk fails there (moved
   nodes keep stale parents), so it writes ``\label{None:thm-xor}`` and no number, and
@@ -119,6 +122,21 @@ class LatexChapterNumbering(SphinxPostTransform):
             part.insert(0, nodes.raw("", BEFORE_PART, format="latex"))
 
 
+class LatexExerciseLabels(SphinxPostTransform):
+    """Point each ``{ref}`` to an exercise at the label sphinx-exercise writes (LaTeX only)."""
+
+    builders = ("latex",)
+    default_priority = 800
+
+    def run(self, **kwargs):
+        exercises = getattr(self.env, "sphinx_exercise_registry", {})
+        for ref in self.document.findall(nodes.reference):
+            uri = ref.get("refuri", "")
+            anchor = uri.partition("#")[2]
+            if uri.startswith("%") and anchor in exercises:
+                ref["refuri"] = f"%exercise#{anchor}"  # LaTeX: \\hyperref[exercise:<label>]
+
+
 def _proof_docname(env, node, parent_tag):
     """The page a theorem, definition, ... node comes from (see the module's doc)."""
     entry = getattr(env, "proof_list", {}).get(node.get("label", ""))
@@ -157,6 +175,7 @@ def setup(app):
     else:
         sphinx_proof.nodes.find_parent = _proof_docname
     app.add_post_transform(LatexChapterNumbering)
+    app.add_post_transform(LatexExerciseLabels)
     app.connect("config-inited", _add_static)
     for name in CSS_FILES:
         app.add_css_file(name)
