@@ -42,14 +42,17 @@ def _keras_step(row, weights, x, y):
     (float64), from ``weights``."""
     import keras
 
+    # floatx for what Keras makes on its own (learning rate, compiled loss), and dtype on
+    # every layer: once any layer exists in the process, Keras has pinned its default
+    # dtype policy, and set_floatx alone no longer changes the layers' dtype.
     floatx = keras.config.floatx()
     keras.config.set_floatx("float64")
     try:
         model = keras.Sequential([
-            keras.Input((784,)),
-            keras.layers.Dense(row.hidden, activation=row.hidden_activation,
+            keras.Input((784,), dtype="float64"),
+            keras.layers.Dense(row.hidden, activation=row.hidden_activation, dtype="float64",
                                kernel_regularizer=keras.regularizers.L2(row.l2) if row.l2 else None),
-            keras.layers.Dense(10, activation=row.output_activation,
+            keras.layers.Dense(10, activation=row.output_activation, dtype="float64",
                                kernel_regularizer=keras.regularizers.L2(row.l2) if row.l2 else None),
         ])
         model.compile(optimizer=keras.optimizers.SGD(row.learning_rate), loss=row.loss)
