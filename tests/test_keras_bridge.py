@@ -282,4 +282,3 @@ def test_compare_sees_a_changed_weight():
     differences = mk.compare(model, twin, x, y)
     assert differences["weights"] == pytest.approx(0.5)
     assert differences["outputs"] > 1e-4 and differences["gradients"] > 1e-4
-
